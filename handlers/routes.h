@@ -1,0 +1,30 @@
+// Every resource registers its routes here; one function per handler file.
+#pragma once
+
+#include <optional>
+#include <string>
+
+#include "http/router.h"
+
+namespace stoa::handlers {
+
+void register_health_routes(http::Router& r);
+void register_auth_routes(http::Router& r);
+void register_auth_form_routes(http::Router& r);
+
+// A same-origin path for return_to, or nullopt (open-redirect tricks refused).
+std::optional<std::string> safe_return_to(const std::optional<std::string>& value);
+#ifdef STOA_TEST_ROUTES
+void register_test_routes(http::Router& r);
+#endif
+
+inline void register_all_routes(http::Router& r) {
+    register_health_routes(r);
+    register_auth_routes(r);
+    register_auth_form_routes(r);
+#ifdef STOA_TEST_ROUTES
+    register_test_routes(r);
+#endif
+}
+
+}  // namespace stoa::handlers

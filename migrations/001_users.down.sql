@@ -1,0 +1,2 @@
+DROP TABLE account_logs;
+DROP TABLE users;

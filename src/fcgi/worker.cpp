@@ -1,0 +1,132 @@
+#include "fcgi/worker.h"
+
+#include <fcgiapp.h>
+#include <signal.h>
+#include <sys/stat.h>
+#include <unistd.h>
+
+#include <climits>
+#include <cstring>
+
+#include "http/pipeline.h"
+#include "http/problem.h"
+#include "log/log.h"
+#include "util/time.h"
+
+namespace stoa::fcgi {
+namespace {
+
+class FcgxBody final : public http::BodySource {
+public:
+    explicit FcgxBody(FCGX_Stream* in) : in_(in) {}
+    std::size_t read(char* buf, std::size_t n) override {
+        int got = FCGX_GetStr(buf, static_cast<int>(std::min<std::size_t>(n, INT_MAX)), in_);
+        return got > 0 ? static_cast<std::size_t>(got) : 0;
+    }
+
+private:
+    FCGX_Stream* in_;
+};
+
+// Owns the FCGX_Request; FCGX_Free is called nowhere else.
+class FcgxRequest {
+public:
+    explicit FcgxRequest(int listen_fd) { FCGX_InitRequest(&raw_, listen_fd, 0); }
+    ~FcgxRequest() { FCGX_Free(&raw_, 1); }
+    FcgxRequest(const FcgxRequest&) = delete;
+    FcgxRequest& operator=(const FcgxRequest&) = delete;
+    FCGX_Request* get() noexcept { return &raw_; }
+
+private:
+    FCGX_Request raw_{};
+};
+
+extern "C" void on_shutdown_signal(int) { FCGX_ShutdownPending(); }
+
+void install_signal_handlers() {
+    struct sigaction sa{};
+    sa.sa_handler = on_shutdown_signal;
+    sigemptyset(&sa.sa_mask);
+    sa.sa_flags = 0;  // no SA_RESTART: accept() must return so the loop can end
+    sigaction(SIGTERM, &sa, nullptr);
+    sigaction(SIGINT, &sa, nullptr);
+    struct sigaction ignore{};
+    ignore.sa_handler = SIG_IGN;
+    sigaction(SIGPIPE, &ignore, nullptr);
+}
+
+void write_response(FCGX_Request* raw, const http::Request& req, const http::Response& res) {
+    std::string head = res.head();
+    FCGX_PutStr(head.data(), static_cast<int>(head.size()), raw->out);
+    if (req.method() != "HEAD" && !res.body().empty())
+        FCGX_PutStr(res.body().data(), static_cast<int>(res.body().size()), raw->out);
+}
+
+void serve_one(App& app, FCGX_Request* raw) {
+    std::int64_t started = monotonic_micros();
+    FcgxBody body(raw->in);
+    http::Params params(raw->envp);
+    std::optional<http::Request> req;
+    http::Response res;
+    try {
+        req.emplace(params, body);
+    } catch (const http::Problem& p) {
+        // Unparsable request line data (e.g. Content-Length): answer it directly.
+        std::string id = http::new_request_id();
+        res = http::problem_response(p, id);
+        res.header("X-Request-Id", id);
+        std::string head = res.head();
+        FCGX_PutStr(head.data(), static_cast<int>(head.size()), raw->out);
+        FCGX_PutStr(res.body().data(), static_cast<int>(res.body().size()), raw->out);
+        return;
+    }
+    log::set_request_id(req->request_id());
+    res = http::handle(app, *req);
+    write_response(raw, *req, res);
+    double ms = static_cast<double>(monotonic_micros() - started) / 1000.0;
+    log::info("request", Json::object()
+                             .set("method", req->method())
+                             .set("route", req->route_pattern().empty() ? std::string("-") : req->route_pattern())
+                             .set("status", res.status())
+                             .set("duration_ms", Json::number(ms))
+                             .set("client", req->client_ip()));
+    log::set_request_id("");
+}
+
+}  // namespace
+
+int serve(App& app, const std::string& socket_path) {
+    if (FCGX_Init() != 0) {
+        log::error("fcgi_init_failed");
+        return 1;
+    }
+    int listen_fd = 0;
+    if (!socket_path.empty()) {
+        ::unlink(socket_path.c_str());
+        listen_fd = FCGX_OpenSocket(socket_path.c_str(), 128);
+        if (listen_fd < 0) {
+            log::error("fcgi_socket_failed", Json::object().set("socket", socket_path));
+            return 1;
+        }
+        ::chmod(socket_path.c_str(), 0660);
+    } else if (FCGX_IsCGI()) {
+        log::error("fcgi_no_socket", Json::object().set("hint", "start under spawn-fcgi, or pass --socket PATH"));
+        return 2;
+    }
+    install_signal_handlers();
+    log::info("worker_started", Json::object().set("pid", static_cast<std::int64_t>(getpid())));
+    FcgxRequest request(listen_fd);
+    while (FCGX_Accept_r(request.get()) >= 0) {
+        try {
+            serve_one(app, request.get());
+        } catch (const std::exception& e) {
+            // Last resort: the pipeline answers every error itself.
+            log::error("request_failed", Json::object().set("error", e.what()));
+        }
+        FCGX_Finish_r(request.get());
+    }
+    log::info("worker_stopped", Json::object().set("pid", static_cast<std::int64_t>(getpid())));
+    return 0;
+}
+
+}  // namespace stoa::fcgi

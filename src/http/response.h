@@ -1,0 +1,52 @@
+// Response: status, headers and a body (JSON, text or bytes).
+#pragma once
+
+#include <string>
+#include <string_view>
+#include <utility>
+#include <vector>
+
+#include "json/json.h"
+
+namespace stoa::http {
+
+class Response {
+public:
+    Response() = default;
+    Response(int status, std::string content_type, std::string body)
+        : status_(status), content_type_(std::move(content_type)), body_(std::move(body)) {}
+
+    static Response json(int status, const Json& value) {
+        return {status, "application/json", value.dump()};
+    }
+    static Response no_content() { return {204, "", ""}; }
+    static Response redirect(int status, std::string location) {
+        Response r(status, "", "");
+        r.header("Location", std::move(location));
+        return r;
+    }
+
+    int status() const noexcept { return status_; }
+    const std::string& content_type() const noexcept { return content_type_; }
+    const std::string& body() const noexcept { return body_; }
+    const std::vector<std::pair<std::string, std::string>>& headers() const noexcept { return headers_; }
+
+    Response& header(std::string name, std::string value) {
+        headers_.emplace_back(std::move(name), std::move(value));
+        return *this;
+    }
+    void set_status(int status) noexcept { status_ = status; }
+
+    // The CGI/FastCGI response head ("Status: 200 OK\r\n...\r\n\r\n").
+    std::string head() const;
+
+private:
+    int status_ = 200;
+    std::string content_type_;
+    std::string body_;
+    std::vector<std::pair<std::string, std::string>> headers_;
+};
+
+const char* reason_phrase(int status);
+
+}  // namespace stoa::http
