@@ -3,6 +3,7 @@ through nginx, trusting the stack's self-signed certificate."""
 import http.client
 import json as jsonlib
 import os
+import random
 import ssl
 import subprocess
 import urllib.parse
@@ -12,6 +13,10 @@ def stack_info():
     path = os.path.join(os.environ["STOA_STACK_DIR"], "stack.json")
     with open(path, encoding="utf-8") as f:
         return jsonlib.load(f)
+
+
+def random_ip():
+    return f"198.18.{random.randint(0, 255)}.{random.randint(1, 254)}"
 
 
 class Resp:
@@ -45,7 +50,9 @@ class Client:
         url = urllib.parse.urlparse(self.info["https_url"])
         self.host, self.port = url.hostname, url.port
         self.ctx = ssl.create_default_context(cafile=self.info["ca_cert"])
-        self.client_ip = client_ip
+        # Rate limits count per client address: each client gets its own
+        # (nginx trusts X-Forwarded-For from loopback in the test config).
+        self.client_ip = client_ip or random_ip()
         self.cookies = {}
 
     def request(self, method, path, json=None, body=None, headers=None, content_type=None):

@@ -1,0 +1,256 @@
+#include "handlers/auth_flows.h"
+
+#include <sodium.h>
+
+#include "auth/audit.h"
+#include "auth/identity.h"
+#include "auth/password_policy.h"
+#include "auth/rate_limiter.h"
+#include "auth/session_store.h"
+#include "crypto/token.h"
+#include "db/errors.h"
+#include "http/cookies.h"
+#include "http/problem.h"
+#include "log/log.h"
+#include "util/text.h"
+#include "util/time.h"
+
+namespace stoa::handlers {
+namespace {
+
+constexpr db::Query kInsertUser{
+    "user_insert",
+    "INSERT INTO users AS u (username, email, password_hash, first_name, last_name) VALUES ($1, $2, $3, $4, $5) "
+    "RETURNING " STOA_USER_COLUMNS};
+constexpr db::Query kLoginFailed{
+    "user_login_failed",
+    "UPDATE users u SET "
+    " failed_logins = CASE WHEN u.failed_logins + 1 >= $2 THEN 0 ELSE u.failed_logins + 1 END, "
+    " locked_until = CASE WHEN u.failed_logins + 1 >= $2 THEN now() + make_interval(secs => $3::int) "
+    "                ELSE u.locked_until END "
+    "WHERE u.id = $1 RETURNING u.locked_until > now()"};
+constexpr db::Query kLoginSucceeded{
+    "user_login_succeeded",
+    "UPDATE users u SET failed_logins = 0, locked_until = NULL, last_login_at = now(), "
+    " password_hash = coalesce($2, u.password_hash) WHERE u.id = $1 RETURNING " STOA_USER_COLUMNS};
+
+constexpr std::size_t kMaxPasswordBytes = 1024;
+
+// Names are shown to others: printable text only, at most 100 characters.
+void check_name(http::Validation& v, const char* field, const std::optional<std::string>& value) {
+    if (!value) return;
+    if (!auth::valid_utf8(*value)) {
+        v.add(field, "invalid", "must be valid UTF-8 text");
+        return;
+    }
+    if (utf8_length(*value) > 100) v.add(field, "too_long", "at most 100 characters");
+    for (char ch : *value) {
+        auto c = static_cast<unsigned char>(ch);
+        if (c < 0x20 || c == 0x7f) {
+            v.add(field, "invalid", "must not contain control characters");
+            break;
+        }
+    }
+}
+
+std::string required_or_flag(http::Validation& v, const std::optional<std::string>& value, const char* field) {
+    if (!value || value->empty()) {
+        v.add(field, "required", std::string(field) + " is required");
+        return {};
+    }
+    return *value;
+}
+
+SignedIn sign_in(RequestContext& ctx, auth::UserRecord user) {
+    SignedIn s;
+    auto session = auth::create_session(ctx, user.id);
+    s.session_id = session.session_id;
+    s.refresh_token = session.refresh_token;
+    auto claims = ctx.app.jwt.claims_for(std::to_string(user.id), user.role, s.session_id, unix_now(),
+                                         ctx.app.config.access_token_ttl);
+    s.access_token = ctx.app.jwt.sign(claims);
+    s.user = std::move(user);
+    return s;
+}
+
+}  // namespace
+
+auth::UserRecord register_account(RequestContext& ctx, const http::Fields& fields) {
+    http::Validation v;
+    auto username_in = fields.string("username");
+    auto email_in = fields.string("email");
+    auto password_in = fields.string("password");
+    auto first_name = fields.string("first_name");
+    auto last_name = fields.string("last_name");
+
+    std::string username = required_or_flag(v, username_in, "username");
+    std::string email = required_or_flag(v, email_in, "email");
+    std::string password = required_or_flag(v, password_in, "password");
+    std::optional<std::string> norm_username, norm_email;
+    if (!username.empty()) {
+        norm_username = auth::normalize_username(username);
+        if (!norm_username) v.add("username", "invalid", std::string("username: ") + auth::kUsernameRule);
+    }
+    if (!email.empty()) {
+        norm_email = auth::normalize_email(email);
+        if (!norm_email) v.add("email", "invalid", "email: an address like name@example.org, at most 254 characters");
+    }
+    if (!password.empty()) {
+        if (!auth::valid_utf8(password)) throw http::Problem::bad_request("password must be valid UTF-8");
+        for (const auto& violation :
+             auth::check_password(password, norm_username.value_or(username), norm_email.value_or(email)))
+            v.add("password", violation.code, violation.message);
+    }
+    check_name(v, "first_name", first_name);
+    check_name(v, "last_name", last_name);
+    v.throw_if_any();
+
+    auth::enforce_rate_limit(ctx, "register_ip", ctx.req.client_ip());
+    auto hash = ctx.app.hasher.hash(password);
+    sodium_memzero(password.data(), password.size());
+    if (!hash) throw std::runtime_error("password hashing failed: " + hash.error());
+
+    auth::UserRecord user;
+    try {
+        auto r = ctx.app.db.exec(kInsertUser, *norm_username, *norm_email, *hash, first_name.value_or(""),
+                                 last_name.value_or(""));
+        user = auth::read_user(r, 0);
+    } catch (const db::DbError& e) {
+        if (!e.unique_violation()) throw;
+        if (e.constraint == "users_email_key")
+            throw http::Problem::conflict("email_taken", "an account with this email exists");
+        throw http::Problem::conflict("username_taken", "this username is taken");
+    }
+    auth::record_event(ctx, user.id, "register");
+    // The verification mail is queued here once the outbox exists (account lifecycle issue).
+    return user;
+}
+
+SignedIn login(RequestContext& ctx, const http::Fields& fields) {
+    auth::enforce_rate_limit(ctx, "login_ip", ctx.req.client_ip());
+    http::Validation v;
+    std::string login_in = required_or_flag(v, fields.string("login"), "login");
+    std::string password = required_or_flag(v, fields.string("password"), "password");
+    v.throw_if_any();
+
+    auto invalid = [] { return http::Problem(401, "invalid_credentials", "wrong login or password"); };
+    std::optional<std::string> norm = login_in.find('@') != std::string::npos ? auth::normalize_email(login_in)
+                                                                             : auth::normalize_username(login_in);
+    std::optional<auth::UserRecord> user;
+    if (norm) user = auth::find_user_by_login(ctx.app.db, *norm);
+    if (!user || password.size() > kMaxPasswordBytes) {
+        // Same cost as a wrong password, so timing does not reveal accounts.
+        ctx.app.hasher.verify_dummy(password);
+        auth::record_event(ctx, user ? std::optional(user->id) : std::nullopt, "login_failed",
+                           Json::object().set("reason", user ? "password_too_long" : "unknown_user"));
+        throw invalid();
+    }
+    auth::enforce_rate_limit(ctx, "login_account", "user:" + std::to_string(user->id));
+    if (user->locked_seconds_left) {
+        auth::record_event(ctx, user->id, "login_failed", Json::object().set("reason", "locked"));
+        std::string wait = std::to_string(*user->locked_seconds_left);
+        throw http::Problem(423, "account_locked", "too many failed logins; try again in " + wait + " seconds")
+            .header("Retry-After", wait);
+    }
+    if (!ctx.app.hasher.verify(user->password_hash, password)) {
+        auto r = ctx.app.db.exec(kLoginFailed, user->id, ctx.app.config.lockout_threshold, ctx.app.config.lockout_seconds);
+        auth::record_event(ctx, user->id, "login_failed", Json::object().set("reason", "bad_password"));
+        if (!r.empty() && r.boolean(0, 0)) {
+            auth::record_event(ctx, user->id, "lockout",
+                               Json::object().set("seconds", ctx.app.config.lockout_seconds));
+            // The lockout notice is queued here once the outbox exists (account lifecycle issue).
+        }
+        throw invalid();
+    }
+    if (ctx.app.config.require_email_verification && !user->email_verified) {
+        auth::record_event(ctx, user->id, "login_failed", Json::object().set("reason", "email_not_verified"));
+        throw http::Problem(403, "email_not_verified", "verify your email address first");
+    }
+    std::optional<std::string> new_hash;
+    if (ctx.app.hasher.needs_rehash(user->password_hash)) {
+        auto h = ctx.app.hasher.hash(password);
+        if (h) new_hash = std::move(h).value();
+    }
+    sodium_memzero(password.data(), password.size());
+    auto r = ctx.app.db.exec(kLoginSucceeded, user->id, new_hash);
+    SignedIn s = sign_in(ctx, auth::read_user(r, 0));
+    auth::record_event(ctx, s.user.id, "login_ok", Json::object().set("session_id", s.session_id).set("rehashed", new_hash.has_value()));
+    return s;
+}
+
+SignedIn refresh(RequestContext& ctx, const std::string& refresh_token) {
+    auth::enforce_rate_limit(ctx, "refresh_ip", ctx.req.client_ip());
+    auto outcome = auth::rotate_refresh(ctx, refresh_token);
+    switch (outcome.status) {
+        case auth::RotateStatus::invalid:
+            throw http::Problem(401, "token_invalid", "the refresh token is not valid; sign in again");
+        case auth::RotateStatus::expired:
+            throw http::Problem(401, "token_expired", "the refresh token has expired; sign in again");
+        case auth::RotateStatus::reused:
+            auth::record_event(ctx, outcome.user_id, "refresh_token_reused",
+                               Json::object().set("session_id", outcome.session_id));
+            throw http::Problem(401, "token_reused",
+                                "this refresh token was already used; the session has been revoked for safety");
+        case auth::RotateStatus::rotated: break;
+    }
+    auto user = auth::find_user_by_id(ctx.app.db, outcome.user_id);
+    if (!user) throw http::Problem(401, "token_invalid", "the account no longer exists");
+    SignedIn s;
+    s.session_id = outcome.session_id;
+    s.refresh_token = outcome.refresh_token;
+    s.access_token = ctx.app.jwt.sign(ctx.app.jwt.claims_for(std::to_string(user->id), user->role, s.session_id,
+                                                             unix_now(), ctx.app.config.access_token_ttl));
+    s.user = std::move(*user);
+    return s;
+}
+
+void logout(RequestContext& ctx, const std::optional<std::string>& refresh_token) {
+    if (ctx.user) {
+        auth::revoke_session(ctx.app.db, ctx.user->session_id, "logout");
+        auth::record_event(ctx, ctx.user->id, "logout", Json::object().set("session_id", ctx.user->session_id));
+        return;
+    }
+    if (!refresh_token || refresh_token->size() < 16 || refresh_token->size() > 128) return;
+    constexpr db::Query kSessionOf{
+        "logout_session_of",
+        "UPDATE sessions s SET revoked_at = now(), revoked_reason = 'logout' FROM refresh_tokens t "
+        "WHERE t.token_hash = $1 AND s.id = t.session_id AND s.revoked_at IS NULL RETURNING s.user_id, s.id"};
+    auto r = ctx.app.db.exec(kSessionOf, crypto::token_hash(*refresh_token));
+    if (!r.empty()) auth::record_event(ctx, r.int64(0, 0), "logout", Json::object().set("session_id", r.str(0, 1)));
+}
+
+void set_session_cookies(const RequestContext& ctx, http::Response& res, const SignedIn& s) {
+    const Config& cfg = ctx.app.config;
+    res.header("Set-Cookie", http::set_cookie({http::kAccessCookie, s.access_token, "/", cfg.access_token_ttl, true,
+                                               cfg.cookie_secure}));
+    res.header("Set-Cookie", http::set_cookie({http::kRefreshCookie, s.refresh_token, http::kRefreshCookiePath,
+                                               cfg.refresh_token_ttl, true, cfg.cookie_secure}));
+    // Keep a CSRF token the client already holds, so requests in flight stay valid.
+    auto existing = ctx.req.cookie(http::kCsrfCookie);
+    bool keep = existing && existing->size() >= 32 && existing->size() <= 64 &&
+                existing->find_first_not_of("ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789-_") ==
+                    std::string::npos;
+    res.header("Set-Cookie", http::set_cookie({http::kCsrfCookie, keep ? *existing : crypto::random_token(32), "/",
+                                               cfg.refresh_token_ttl, false, cfg.cookie_secure}));
+}
+
+void clear_session_cookies(const RequestContext& ctx, http::Response& res) {
+    bool secure = ctx.app.config.cookie_secure;
+    res.header("Set-Cookie", http::set_cookie({http::kAccessCookie, "", "/", 0, true, secure}));
+    res.header("Set-Cookie", http::set_cookie({http::kRefreshCookie, "", http::kRefreshCookiePath, 0, true, secure}));
+    res.header("Set-Cookie", http::set_cookie({http::kCsrfCookie, "", "/", 0, false, secure}));
+}
+
+http::Response token_response(const RequestContext& ctx, const SignedIn& s) {
+    Json body = Json::object();
+    body.set("access_token", s.access_token)
+        .set("token_type", "Bearer")
+        .set("expires_in", ctx.app.config.access_token_ttl)
+        .set("refresh_token", s.refresh_token)
+        .set("user", auth::user_json(s.user));
+    http::Response res = http::Response::json(200, body);
+    set_session_cookies(ctx, res, s);
+    return res;
+}
+
+}  // namespace stoa::handlers

@@ -1,0 +1,28 @@
+#include "auth/audit.h"
+
+#include "log/log.h"
+#include "util/text.h"
+
+namespace stoa::auth {
+namespace {
+
+constexpr db::Query kInsert{
+    "audit_insert",
+    "INSERT INTO account_logs (user_id, actor_id, event, detail, ip, user_agent, request_id) "
+    "VALUES ($1, $2, $3, $4::jsonb, $5, $6, $7)"};
+
+}  // namespace
+
+void record_event(RequestContext& ctx, std::optional<std::int64_t> user_id, std::string_view event, const Json& detail,
+                  std::optional<std::int64_t> actor_id) {
+    std::string detail_text = detail ? detail.dump() : "{}";
+    std::string ua = clean_header_text(ctx.req.header("User-Agent").value_or(""), 512);
+    ctx.app.db.exec(kInsert, user_id, actor_id, event, detail_text, ctx.req.client_ip(), ua, ctx.req.request_id());
+    Json line = Json::object();
+    line.set("security_event", event);
+    if (user_id) line.set("user_id", *user_id);
+    if (actor_id) line.set("actor_id", *actor_id);
+    log::info("audit", line);
+}
+
+}  // namespace stoa::auth

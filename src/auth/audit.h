@@ -1,0 +1,17 @@
+// The account log: security events and admin actions, each with time, IP,
+// user agent and request id. Never holds a secret or a token.
+#pragma once
+
+#include <cstdint>
+#include <optional>
+#include <string_view>
+
+#include "app.h"
+#include "json/json.h"
+
+namespace stoa::auth {
+
+void record_event(RequestContext& ctx, std::optional<std::int64_t> user_id, std::string_view event,
+                  const Json& detail = Json(), std::optional<std::int64_t> actor_id = std::nullopt);
+
+}  // namespace stoa::auth

@@ -1,0 +1,48 @@
+// A user row as the API shows it (the User object of API.md).
+#pragma once
+
+#include <cstdint>
+#include <optional>
+#include <string>
+
+#include "db/connection.h"
+#include "json/json.h"
+
+namespace stoa::auth {
+
+struct UserRecord {
+    std::int64_t id = 0;
+    std::string username;
+    std::string email;
+    std::string first_name;
+    std::string last_name;
+    std::string role;
+    bool email_verified = false;
+    bool totp_enabled = false;
+    std::string created_at;
+    std::optional<std::string> last_login_at;
+    std::optional<std::string> picture_url;
+    // Not shown to clients:
+    std::string password_hash;
+    int failed_logins = 0;
+    std::optional<std::int64_t> locked_seconds_left;  // set while locked
+    bool password_change_required = false;
+};
+
+// The columns every query that loads a UserRecord selects, in this order.
+#define STOA_USER_COLUMNS                                                                                    \
+    "u.id, u.username, u.email, u.first_name, u.last_name, u.role, u.email_verified_at IS NOT NULL, "       \
+    "false, to_char(u.created_at AT TIME ZONE 'UTC', 'YYYY-MM-DD\"T\"HH24:MI:SS\"Z\"'), "                  \
+    "to_char(u.last_login_at AT TIME ZONE 'UTC', 'YYYY-MM-DD\"T\"HH24:MI:SS\"Z\"'), u.password_hash, "     \
+    "u.failed_logins, CASE WHEN u.locked_until > now() THEN ceil(extract(epoch FROM u.locked_until - now()))::bigint END, " \
+    "u.password_change_required"
+
+UserRecord read_user(const db::PgResult& r, int row);
+
+std::optional<UserRecord> find_user_by_id(db::Connection& db, std::int64_t id);
+// `login` is a normalised email (contains @) or username.
+std::optional<UserRecord> find_user_by_login(db::Connection& db, const std::string& login);
+
+Json user_json(const UserRecord& u);
+
+}  // namespace stoa::auth
