@@ -3,15 +3,19 @@
 #include <sodium.h>
 
 #include "auth/audit.h"
+#include "auth/email_tokens.h"
 #include "auth/identity.h"
 #include "auth/password_policy.h"
 #include "auth/rate_limiter.h"
+#include "auth/two_factor.h"
 #include "auth/session_store.h"
 #include "crypto/token.h"
 #include "db/errors.h"
 #include "http/cookies.h"
 #include "http/problem.h"
 #include "log/log.h"
+#include "mail/outbox.h"
+#include "mail/templates.h"
 #include "util/text.h"
 #include "util/time.h"
 
@@ -111,6 +115,7 @@ auth::UserRecord register_account(RequestContext& ctx, const http::Fields& field
     if (!hash) throw std::runtime_error("password hashing failed: " + hash.error());
 
     auth::UserRecord user;
+    db::Transaction tx(ctx.app.db);
     try {
         auto r = ctx.app.db.exec(kInsertUser, *norm_username, *norm_email, *hash, first_name.value_or(""),
                                  last_name.value_or(""));
@@ -122,7 +127,10 @@ auth::UserRecord register_account(RequestContext& ctx, const http::Fields& field
         throw http::Problem::conflict("username_taken", "this username is taken");
     }
     auth::record_event(ctx, user.id, "register");
-    // The verification mail is queued here once the outbox exists (account lifecycle issue).
+    std::string token = auth::issue_email_token(ctx.app.db, user.id, auth::EmailTokenPurpose::verify_email, user.email,
+                                                auth::kVerifyTokenTtl);
+    mail::enqueue(ctx.app.db, ctx.app.config, mail::verification_mail(ctx.app.config, user.email, user.username, token));
+    tx.commit();
     return user;
 }
 
@@ -158,10 +166,13 @@ SignedIn login(RequestContext& ctx, const http::Fields& fields) {
         if (!r.empty() && r.boolean(0, 0)) {
             auth::record_event(ctx, user->id, "lockout",
                                Json::object().set("seconds", ctx.app.config.lockout_seconds));
-            // The lockout notice is queued here once the outbox exists (account lifecycle issue).
+            mail::enqueue(ctx.app.db, ctx.app.config,
+                          mail::lockout_mail(ctx.app.config, user->email, user->username,
+                                             (ctx.app.config.lockout_seconds + 59) / 60));
         }
         throw invalid();
     }
+    if (user->totp_enabled) auth::check_second_factor(ctx, *user, fields);
     if (ctx.app.config.require_email_verification && !user->email_verified) {
         auth::record_event(ctx, user->id, "login_failed", Json::object().set("reason", "email_not_verified"));
         throw http::Problem(403, "email_not_verified", "verify your email address first");
@@ -174,7 +185,12 @@ SignedIn login(RequestContext& ctx, const http::Fields& fields) {
     sodium_memzero(password.data(), password.size());
     auto r = ctx.app.db.exec(kLoginSucceeded, user->id, new_hash);
     SignedIn s = sign_in(ctx, auth::read_user(r, 0));
-    auth::record_event(ctx, s.user.id, "login_ok", Json::object().set("session_id", s.session_id).set("rehashed", new_hash.has_value()));
+    auth::record_event(ctx, s.user.id, "login_ok",
+                       Json::object().set("session_id", s.session_id).set("rehashed", new_hash.has_value()));
+    if (ctx.app.config.mail_new_sign_in)
+        mail::enqueue(ctx.app.db, ctx.app.config,
+                      mail::new_sign_in_mail(ctx.app.config, s.user.email, s.user.username, ctx.req.client_ip(),
+                                             clean_header_text(ctx.req.header("User-Agent").value_or(""), 200)));
     return s;
 }
 

@@ -11,6 +11,12 @@ namespace stoa::handlers {
 void register_health_routes(http::Router& r);
 void register_auth_routes(http::Router& r);
 void register_auth_form_routes(http::Router& r);
+void register_two_factor_routes(http::Router& r);
+void register_password_and_email_routes(http::Router& r);
+void register_session_routes(http::Router& r);
+void register_account_routes(http::Router& r);
+void register_profile_routes(http::Router& r);
+void register_admin_routes(http::Router& r);
 
 // A same-origin path for return_to, or nullopt (open-redirect tricks refused).
 std::optional<std::string> safe_return_to(const std::optional<std::string>& value);
@@ -22,6 +28,12 @@ inline void register_all_routes(http::Router& r) {
     register_health_routes(r);
     register_auth_routes(r);
     register_auth_form_routes(r);
+    register_two_factor_routes(r);
+    register_password_and_email_routes(r);
+    register_session_routes(r);
+    register_account_routes(r);
+    register_profile_routes(r);
+    register_admin_routes(r);
 #ifdef STOA_TEST_ROUTES
     register_test_routes(r);
 #endif

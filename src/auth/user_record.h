@@ -6,6 +6,7 @@
 #include <string>
 
 #include "db/connection.h"
+#include "db/sql_text.h"
 #include "json/json.h"
 
 namespace stoa::auth {
@@ -32,8 +33,7 @@ struct UserRecord {
 // The columns every query that loads a UserRecord selects, in this order.
 #define STOA_USER_COLUMNS                                                                                    \
     "u.id, u.username, u.email, u.first_name, u.last_name, u.role, u.email_verified_at IS NOT NULL, "       \
-    "false, to_char(u.created_at AT TIME ZONE 'UTC', 'YYYY-MM-DD\"T\"HH24:MI:SS\"Z\"'), "                  \
-    "to_char(u.last_login_at AT TIME ZONE 'UTC', 'YYYY-MM-DD\"T\"HH24:MI:SS\"Z\"'), u.password_hash, "     \
+    "u.totp_enabled_at IS NOT NULL, " STOA_SQL_TS("u.created_at") ", " STOA_SQL_TS("u.last_login_at") ", u.password_hash, "               \
     "u.failed_logins, CASE WHEN u.locked_until > now() THEN ceil(extract(epoch FROM u.locked_until - now()))::bigint END, " \
     "u.password_change_required"
 

@@ -210,6 +210,7 @@ ConfigVerdict load_config(const GetEnv& getenv) {
     c.mail_smtp_url = r.string("MAIL_SMTP_URL", "");
     c.mail_smtp_user = r.string("MAIL_SMTP_USER", "");
     c.mail_smtp_password = r.string("MAIL_SMTP_PASSWORD", "");
+    c.mail_new_sign_in = r.boolean("MAIL_NEW_SIGN_IN", false);
     if (c.mail_transport == "smtp" && !(c.mail_smtp_url.starts_with("smtp://") || c.mail_smtp_url.starts_with("smtps://")))
         r.error("MAIL_SMTP_URL", "must be smtp://host:587 or smtps://host:465 when MAIL_TRANSPORT=smtp");
 

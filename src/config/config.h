@@ -47,6 +47,7 @@ struct Config {
     std::string mail_smtp_url;
     std::string mail_smtp_user;
     std::string mail_smtp_password;
+    bool mail_new_sign_in = false;  // mail users on every new sign-in
 
     // Named limits: login_ip, login_account, register_ip, password_ip,
     // refresh_ip, verify_account, default_ip, default_user.

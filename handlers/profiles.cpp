@@ -1,0 +1,37 @@
+// /api/v1/users/{username}: public profiles.
+#include "app.h"
+#include "auth/identity.h"
+#include "db/sql_text.h"
+#include "handlers/routes.h"
+#include "http/problem.h"
+
+namespace stoa::handlers {
+namespace {
+
+constexpr db::Query kPublicProfile{
+    "profile_public",
+    "SELECT username, first_name, bio, website, " STOA_SQL_TS("created_at") " FROM users WHERE lower(username) = $1"};
+
+http::Response public_profile(RequestContext& ctx) {
+    auto username = auth::normalize_username(ctx.req.param("username"));
+    auto r = username ? ctx.app.db.exec(kPublicProfile, *username) : db::PgResult();
+    if (r.empty()) throw http::Problem::not_found("no such user");
+    Json body = Json::object();
+    body.set("username", r.str(0, 0))
+        .set("first_name", r.str(0, 1))
+        .set("bio", r.str(0, 2))
+        .set("website", r.str(0, 3))
+        .set("picture_url", Json::null())
+        .set("created_at", r.str(0, 4))
+        // Projects come with their own migration; until then nobody has any.
+        .set("project_count", 0);
+    http::Response res = http::Response::json(200, body);
+    res.header("Cache-Control", "public, max-age=60");
+    return res;
+}
+
+}  // namespace
+
+void register_profile_routes(http::Router& r) { r.get("/api/v1/users/{username}", public_profile, http::optional_auth()); }
+
+}  // namespace stoa::handlers
