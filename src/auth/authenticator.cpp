@@ -52,6 +52,9 @@ void check_csrf(const RequestContext& ctx) {
 
 void authenticate(RequestContext& ctx, const http::RouteOptions& route) {
     bool required = route.role.has_value();
+    // Routes that take their credentials from the body (login, register,
+    // refresh) are not cookie-authenticated: no session, no CSRF check.
+    if (!required && !route.optional_auth) return;
     std::optional<Credentials> cred;
     try {
         cred = credentials(ctx.req);

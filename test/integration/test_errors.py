@@ -75,7 +75,7 @@ def test_handler_exception_is_500_without_leaks_and_worker_survives(info):
 def test_request_log_lines_are_json_with_request_id(info, client):
     r = client.get("/api/v1/_test/request/42")
     rid = r.header("x-request-id")
-    log_path = info["worker_log"]
+    log_path = info["logs"]["workers"]
     deadline = time.time() + 5
     found = None
     while time.time() < deadline and found is None:
@@ -100,7 +100,7 @@ def test_error_log_line_has_detail_the_client_never_saw(info, client):
     rid = r.header("x-request-id")
     deadline = time.time() + 5
     while time.time() < deadline:
-        with open(info["worker_log"], encoding="utf-8", errors="replace") as f:
+        with open(info["logs"]["workers"], encoding="utf-8", errors="replace") as f:
             lines = [json.loads(line) for line in f if rid in line]
         errors = [e for e in lines if e.get("event") == "unhandled_exception"]
         if errors:
