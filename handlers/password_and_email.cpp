@@ -103,6 +103,21 @@ Response reset_password_link(RequestContext& ctx) {
     return res;
 }
 
+// The per-account resend limit must not answer 429: that would tell which
+// addresses have accounts. Past it, the request is accepted and nothing sent.
+bool within_resend_limit(RequestContext& ctx, std::int64_t user_id) {
+    auto per_ip = ctx.rate;
+    try {
+        auth::enforce_rate_limit(ctx, "verify_account", "user:" + std::to_string(user_id));
+        ctx.rate = per_ip;  // the headers describe the per-IP limit only
+        return true;
+    } catch (const Problem& p) {
+        if (p.status() != 429) throw;
+        ctx.rate = per_ip;
+        return false;
+    }
+}
+
 // Answers 202 whatever the address, so it reveals no accounts.
 Response resend_verification(RequestContext& ctx) {
     auto fields = http::Fields::from_json(ctx.req.json_body());
@@ -110,8 +125,7 @@ Response resend_verification(RequestContext& ctx) {
     if (!email) throw Problem::validation().field("email", "invalid", "email: an address like name@example.org");
     auth::enforce_rate_limit(ctx, "password_ip", ctx.req.client_ip());
     auto user = auth::find_user_by_login(ctx.app.db, *email);
-    if (user && !user->email_verified) {
-        auth::enforce_rate_limit(ctx, "verify_account", "user:" + std::to_string(user->id));
+    if (user && !user->email_verified && within_resend_limit(ctx, user->id)) {
         db::Transaction tx(ctx.app.db);
         std::string token = auth::issue_email_token(ctx.app.db, user->id, EmailTokenPurpose::verify_email, user->email,
                                                     auth::kVerifyTokenTtl);

@@ -1,4 +1,5 @@
-// stoactl cleanup: removes what has expired. Each statement is independent
+// stoactl cleanup: removes what has expired (rate-limit windows, tokens,
+// sessions, sent mail, account logs past their retention). Each statement is independent
 // and idempotent, so two hosts running it at once do no harm.
 #include <cstdio>
 
@@ -12,9 +13,8 @@ namespace {
 struct Sweep {
     db::Query query;
     const char* what;
-    // $1 is the refresh lifetime: rotated tokens are kept that long so
-    // reuse detection still recognises them.
-    bool takes_refresh_ttl = false;
+    // What $1 is, if anything.
+    enum class Arg { none, refresh_ttl, log_retention_days, outbox_retention_days } arg = Arg::none;
 };
 
 constexpr Sweep kSweeps[] = {
@@ -23,11 +23,20 @@ constexpr Sweep kSweeps[] = {
     {{"cleanup_refresh_tokens",
       "DELETE FROM refresh_tokens WHERE expires_at < now() - interval '1 day' "
       "OR (used_at IS NOT NULL AND used_at < now() - make_interval(secs => $1::int))"},
-     "refresh tokens", true},
+     "refresh tokens", Sweep::Arg::refresh_ttl},
     {{"cleanup_sessions",
       "DELETE FROM sessions WHERE expires_at < now() - interval '30 days' "
       "OR revoked_at < now() - interval '30 days'"},
      "sessions"},
+    {{"cleanup_email_tokens",
+      "DELETE FROM email_tokens WHERE expires_at < now() - interval '1 day' OR used_at < now() - interval '1 day'"},
+     "email tokens"},
+    {{"cleanup_outbox",
+      "DELETE FROM outbox WHERE (sent_at < now() - make_interval(days => $1::int)) "
+      "OR (failed_at < now() - make_interval(days => $1::int))"},
+     "sent or failed mails", Sweep::Arg::outbox_retention_days},
+    {{"cleanup_account_logs", "DELETE FROM account_logs WHERE created_at < now() - make_interval(days => $1::int)"},
+     "account log entries", Sweep::Arg::log_retention_days},
 };
 
 }  // namespace
@@ -43,7 +52,14 @@ int cleanup(const Args& args) {
     try {
         db::Connection db(v.config->database_url);
         for (const auto& s : kSweeps) {
-            auto r = s.takes_refresh_ttl ? db.exec(s.query, v.config->refresh_token_ttl) : db.exec(s.query);
+            const Config& c = *v.config;
+            db::PgResult r;
+            switch (s.arg) {
+                case Sweep::Arg::none: r = db.exec(s.query); break;
+                case Sweep::Arg::refresh_ttl: r = db.exec(s.query, c.refresh_token_ttl); break;
+                case Sweep::Arg::log_retention_days: r = db.exec(s.query, c.account_log_retention_days); break;
+                case Sweep::Arg::outbox_retention_days: r = db.exec(s.query, c.outbox_retention_days); break;
+            }
             std::printf("removed %lld %s\n", static_cast<long long>(r.affected()), s.what);
         }
         return 0;

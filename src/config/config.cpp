@@ -229,6 +229,9 @@ ConfigVerdict load_config(const GetEnv& getenv) {
     c.argon2_opslimit = static_cast<unsigned long long>(r.integer("ARGON2_OPSLIMIT", 2, 2, 20));
     c.argon2_memlimit_kib = static_cast<std::size_t>(r.integer("ARGON2_MEMLIMIT_KIB", 19 * 1024, 19 * 1024, 4 * 1024 * 1024));
 
+    c.account_log_retention_days =
+        static_cast<int>(r.integer("ACCOUNT_LOG_RETENTION_DAYS", c.account_log_retention_days, 1, 36500));
+    c.outbox_retention_days = static_cast<int>(r.integer("OUTBOX_RETENTION_DAYS", c.outbox_retention_days, 1, 3650));
     c.log_level = r.string("LOG_LEVEL", c.log_level);
     if (c.log_level != "debug" && c.log_level != "info" && c.log_level != "warn" && c.log_level != "error")
         r.error("LOG_LEVEL", "must be debug, info, warn or error, got \"" + c.log_level + "\"");

@@ -60,6 +60,8 @@ struct Config {
     std::size_t argon2_memlimit_kib = 19 * 1024;
 
     std::string log_level = "info";
+    int account_log_retention_days = 365;
+    int outbox_retention_days = 30;
 
     bool production() const noexcept { return env == Environment::production; }
     const RateLimitRule& rate_limit(const std::string& name) const;
