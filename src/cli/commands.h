@@ -14,5 +14,6 @@ int create_admin(const Args& args);
 int verify_email(const Args& args);
 int unlock(const Args& args);
 int cleanup(const Args& args);
+int mail(const Args& args);
 
 }  // namespace stoa::cli

@@ -22,6 +22,7 @@ constexpr Command kCommands[] = {
     {"verify-email", stoa::cli::verify_email, "--username U: mark the email verified (guest becomes user)"},
     {"unlock", stoa::cli::unlock, "--username U: lift a login lockout"},
     {"cleanup", stoa::cli::cleanup, "remove expired rate-limit windows, tokens and sessions"},
+    {"mail", stoa::cli::mail, "[--follow] [--batch N] | test --to ADDRESS: send the outbox"},
 };
 
 void usage(FILE* out) {
