@@ -368,6 +368,20 @@ class Stack:
                              f'{len(pids)} of {self.info["workers"]} workers started); see '
                              f'{self.dir}/logs/spawn-fcgi.log and {self.info["logs"]["workers"]}')
 
+    # -- mailer --
+
+    def start_mailer(self):
+        """`stoactl mail --follow`: sends the outbox into DIR/mail (sendmail-to-dir)."""
+        stoactl = str(Path(self.info['bin_dir'], 'stoactl'))
+        with open(self.info['logs']['mailer'], 'ab') as out:
+            proc = subprocess.Popen([stoactl, 'mail', '--follow'], stdin=subprocess.DEVNULL, stdout=out,
+                                    stderr=subprocess.STDOUT, env=self._spawn_env(), cwd=self.dir,
+                                    start_new_session=True)
+        self._track('mailer', proc.pid)
+
+    def stop_mailer(self):
+        self._terminate('mailer', [(signal.SIGTERM, 10), (signal.SIGKILL, 5)])
+
     def stop_workers(self):
         self._terminate('workers', [(signal.SIGTERM, 10), (signal.SIGKILL, 5)])
         Path(self.info['fcgi_socket']).unlink(missing_ok=True)
@@ -433,7 +447,7 @@ class Stack:
         self.reload()
         errors = []
         self._adopt_from_pid_files()
-        for step in (self.stop_nginx, self.stop_workers, self.stop_postgres):
+        for step in (self.stop_nginx, self.stop_workers, self.stop_mailer, self.stop_postgres):
             try:
                 step()
             except StackError as e:
@@ -670,6 +684,11 @@ def worker_env(stack, stoa_env):
         'PUBLIC_BASE_URL': origin,
         'STORAGE_LOCAL_DIR': str(stack.dir / 'files'),
         'LOG_LEVEL': 'info',
+        # Mail goes to DIR/mail/, one .eml file per message.
+        'MAIL_TRANSPORT': 'sendmail',
+        'MAIL_SENDMAIL': str(REPO / 'tools' / 'sendmail-to-dir'),
+        'STOA_MAIL_DIR': str(stack.dir / 'mail'),
+        'MAIL_FROM': 'Stoa <no-reply@localhost>',
     }
     env.update({k: v for k, v in os.environ.items() if passed_through(k)})
     return env
@@ -770,6 +789,7 @@ def start_stack(directory, bin_dir, http_port=None, https_port=None, workers=Non
             'postgres': str(logs / 'postgres.log'),
             'workers': str(logs / 'workers.log'),
             'migrate': str(logs / 'migrate.log'),
+            'mailer': str(logs / 'mailer.log'),
         },
         'pids': {},
         'pid_start_times': {},
@@ -789,6 +809,8 @@ def start_stack(directory, bin_dir, http_port=None, https_port=None, workers=Non
         migrate(stack)
         stack.start_workers()
         log(f'{stack.workers} workers on {stack.fcgi_socket}')
+        (directory / 'mail').mkdir(exist_ok=True)
+        stack.start_mailer()
         wait_ready(stack, timeout)
         stack.info['ready'] = True
         stack.save()
@@ -855,6 +877,7 @@ Stoa is running ({stack.env["STOA_ENV"]}), {workers} workers:
   {stack.http_url}/           redirects to HTTPS
   certificate authority: {rel}/tls/ca.pem   (curl --cacert {rel}/tls/ca.pem ...)
   logs: {rel}/logs/    settings: {rel}/stoa.env{stoactl}
+  mail: {rel}/mail/ (one .eml file per message, sent by stoactl mail --follow)
   database: psql "{stack.database_url}"
 Ctrl-C stops everything.''', flush=True)
         reported = set()
