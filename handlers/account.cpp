@@ -4,6 +4,7 @@
 #include "app.h"
 #include "auth/account_erasure.h"
 #include "auth/audit.h"
+#include "auth/last_admin.h"
 #include "auth/password_policy.h"
 #include "auth/user_record.h"
 #include "db/sql_text.h"
@@ -21,6 +22,12 @@ namespace {
 using http::Problem;
 using http::Response;
 
+// An admin's action on the account is logged with the admin's address; the
+// account's owner sees the event but not where the admin was.
+#define STOA_OWN_ADDRESS                                                              \
+    "CASE WHEN actor_id IS NULL OR actor_id = user_id THEN ip ELSE '' END, "           \
+    "CASE WHEN actor_id IS NULL OR actor_id = user_id THEN user_agent ELSE '' END"
+
 constexpr db::Query kUpdateProfile{
     "account_update_profile",
     "UPDATE users u SET first_name = coalesce($2, u.first_name), last_name = coalesce($3, u.last_name), "
@@ -35,12 +42,12 @@ constexpr db::Query kExportSessions{
     " FROM sessions WHERE user_id = $1 ORDER BY created_at"};
 constexpr db::Query kExportLogs{
     "account_export_logs",
-    "SELECT id, event, detail::text, ip, user_agent, " STOA_SQL_TS("created_at")
+    "SELECT id, event, detail::text, " STOA_OWN_ADDRESS ", " STOA_SQL_TS("created_at")
     " FROM account_logs WHERE user_id = $1 ORDER BY created_at, id"};
 constexpr db::Query kCountLogs{"account_count_logs", "SELECT count(*) FROM account_logs WHERE user_id = $1"};
 constexpr db::Query kPageLogs{
     "account_page_logs",
-    "SELECT id, event, detail::text, ip, user_agent, " STOA_SQL_TS("created_at")
+    "SELECT id, event, detail::text, " STOA_OWN_ADDRESS ", " STOA_SQL_TS("created_at")
     " FROM account_logs WHERE user_id = $1 ORDER BY created_at DESC, id DESC LIMIT $2 OFFSET $3"};
 
 void check_text(http::Validation& v, const char* field, const std::optional<std::string>& value, std::size_t max,
@@ -159,12 +166,9 @@ Response delete_account(RequestContext& ctx) {
     bool ok = ctx.app.hasher.verify(user->password_hash, *password);
     sodium_memzero(password->data(), password->size());
     if (!ok) throw Problem(401, "invalid_credentials", "the password is wrong");
-    if (user->role == "admin") {
-        constexpr db::Query kAdmins{"account_count_admins", "SELECT count(*) FROM users WHERE role = 'admin'"};
-        if (ctx.app.db.exec(kAdmins).int64(0, 0) <= 1)
-            throw Problem::conflict("conflict", "the last admin cannot delete their account; promote another admin first");
-    }
     db::Transaction tx(ctx.app.db);
+    if (auth::is_last_admin(ctx.app.db, user->id))
+        throw Problem::conflict("conflict", "the last admin cannot delete their account; promote another admin first");
     auth::erase_account(ctx, user->id, std::nullopt);
     tx.commit();
     Response res = Response::no_content();

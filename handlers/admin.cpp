@@ -3,6 +3,7 @@
 #include "app.h"
 #include "auth/account_erasure.h"
 #include "auth/audit.h"
+#include "auth/last_admin.h"
 #include "auth/session_store.h"
 #include "auth/user_record.h"
 #include "db/sql_text.h"
@@ -32,7 +33,7 @@ constexpr db::Query kUnlock{"admin_unlock",
                             "UPDATE users SET locked_until = NULL, failed_logins = 0, updated_at = now() WHERE id = $1"};
 constexpr db::Query kForceReset{
     "admin_force_reset", "UPDATE users SET password_change_required = true, updated_at = now() WHERE id = $1"};
-constexpr db::Query kCountAdmins{"admin_count_admins", "SELECT count(*) FROM users WHERE role = 'admin'"};
+
 constexpr db::Query kUpdateUser{
     "admin_update_user",
     "UPDATE users u SET role = coalesce($2, CASE WHEN $3::boolean AND u.role = 'guest' THEN 'user' ELSE u.role END), "
@@ -76,8 +77,9 @@ auth::UserRecord target(RequestContext& ctx) {
     return *u;
 }
 
+// Call inside the transaction that changes `u`.
 void refuse_last_admin(RequestContext& ctx, const auth::UserRecord& u, const char* action) {
-    if (u.role == "admin" && ctx.app.db.exec(kCountAdmins).int64(0, 0) <= 1)
+    if (auth::is_last_admin(ctx.app.db, u.id))
         throw Problem::conflict("conflict", std::string("cannot ") + action + " the last admin");
 }
 
@@ -162,9 +164,9 @@ Response update_user(RequestContext& ctx) {
     if (role && !http::parse_role(*role))
         throw Problem::validation().field("role", "invalid", "role: one of guest, user, moderator, admin");
     if (!role && !verified) throw Problem::validation().field("role", "required", "send role and/or email_verified");
-    auto u = target(ctx);
-    if (role && *role != "admin") refuse_last_admin(ctx, u, "demote");
     db::Transaction tx(ctx.app.db);
+    if (role && *role != "admin") refuse_last_admin(ctx, target(ctx), "demote");
+    auto u = target(ctx);  // read after the lock: the current role
     auto r = ctx.app.db.exec(kUpdateUser, u.id, role, verified);
     auto updated = auth::read_user(r, 0);
     if (updated.role != u.role)
@@ -180,9 +182,9 @@ Response update_user(RequestContext& ctx) {
 }
 
 Response delete_user(RequestContext& ctx) {
+    db::Transaction tx(ctx.app.db);
     auto u = target(ctx);
     refuse_last_admin(ctx, u, "delete");
-    db::Transaction tx(ctx.app.db);
     auth::erase_account(ctx, u.id, ctx.caller().id);
     tx.commit();
     return Response::no_content();

@@ -111,6 +111,16 @@ Response handle(App& app, Request& req) {
         log::error("database_unavailable", Json::object().set("error", e.what()));
         res = problem_response(Problem::unavailable("the database is unavailable; try again shortly").header("Retry-After", "5"),
                                req.request_id());
+    } catch (const db::DbError& e) {
+        // Deadlock or serialisation failure: transient, the client may retry.
+        bool transient = e.sqlstate().starts_with("40");
+        log::error(transient ? "database_conflict" : "unhandled_exception",
+                   Json::object().set("error", e.what()).set("sqlstate", e.sqlstate()).set("path", req.path()));
+        res = problem_response(transient ? Problem::unavailable("a concurrent change got in the way; try again")
+                                               .header("Retry-After", "1")
+                                         : Problem(500, "internal",
+                                                   "an internal error occurred; quote the request id when reporting it"),
+                               req.request_id());
     } catch (const std::exception& e) {
         log::error("unhandled_exception", Json::object().set("error", e.what()).set("path", req.path()));
         res = problem_response(Problem(500, "internal", "an internal error occurred; quote the request id when reporting it"),
