@@ -77,7 +77,13 @@ auth::UserRecord target(RequestContext& ctx) {
     return *u;
 }
 
-// Call inside the transaction that changes `u`.
+// Call first in the transaction of a change to an account: locks the
+// admins' rows and refuses a caller who stopped being an admin (or was
+// deleted) while the request waited for the lock.
+void lock_admins(RequestContext& ctx) {
+    if (!auth::is_admin_locked(ctx.app.db, ctx.caller().id)) throw Problem::forbidden("you are no longer an admin");
+}
+
 void refuse_last_admin(RequestContext& ctx, const auth::UserRecord& u, const char* action) {
     if (auth::is_last_admin(ctx.app.db, u.id))
         throw Problem::conflict("conflict", std::string("cannot ") + action + " the last admin");
@@ -93,7 +99,12 @@ bool looks_like_rfc3339(const std::string& s) {
     }
     if (s.size() == 10) return true;
     if (s[10] != 'T' && s[10] != 't') return false;
-    return s.find_first_not_of("0123456789:.+-TtZz", 10) == std::string::npos;
+    if (s.find_first_not_of("0123456789:.+-TtZz", 10) != std::string::npos) return false;
+    // A time needs its offset: without one PostgreSQL would guess the zone.
+    char last = s.back();
+    bool zulu = last == 'Z' || last == 'z';
+    bool offset = s.size() >= 16 && (s[s.size() - 6] == '+' || s[s.size() - 6] == '-') && s[s.size() - 3] == ':';
+    return zulu || offset;
 }
 
 std::string like_pattern(const std::string& q) {
@@ -165,8 +176,9 @@ Response update_user(RequestContext& ctx) {
         throw Problem::validation().field("role", "invalid", "role: one of guest, user, moderator, admin");
     if (!role && !verified) throw Problem::validation().field("role", "required", "send role and/or email_verified");
     db::Transaction tx(ctx.app.db);
-    if (role && *role != "admin") refuse_last_admin(ctx, target(ctx), "demote");
+    lock_admins(ctx);
     auto u = target(ctx);  // read after the lock: the current role
+    if (role && *role != "admin") refuse_last_admin(ctx, u, "demote");
     auto r = ctx.app.db.exec(kUpdateUser, u.id, role, verified);
     auto updated = auth::read_user(r, 0);
     if (updated.role != u.role)
@@ -183,6 +195,7 @@ Response update_user(RequestContext& ctx) {
 
 Response delete_user(RequestContext& ctx) {
     db::Transaction tx(ctx.app.db);
+    lock_admins(ctx);
     auto u = target(ctx);
     refuse_last_admin(ctx, u, "delete");
     auth::erase_account(ctx, u.id, ctx.caller().id);

@@ -211,6 +211,9 @@ SignedIn refresh(RequestContext& ctx, const std::string& refresh_token) {
     }
     auto user = auth::find_user_by_id(ctx.app.db, outcome.user_id);
     if (!user) throw http::Problem(401, "token_invalid", "the account no longer exists");
+    if (user->password_change_required)
+        throw http::Problem(403, "password_change_required",
+                            "an administrator requires a new password: sign in and change it");
     SignedIn s;
     s.session_id = outcome.session_id;
     s.refresh_token = outcome.refresh_token;

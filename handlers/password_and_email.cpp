@@ -60,11 +60,13 @@ auth::UserRecord verify_email_token(RequestContext& ctx, const std::string& toke
     return user;
 }
 
-void check_new_password(const std::string& password, const auth::UserRecord& user, const char* field) {
-    if (!auth::valid_utf8(password)) throw Problem::bad_request(std::string(field) + " must be valid UTF-8");
+// API.md names the field of every password rule "password", whatever the
+// body field is called (new_password here).
+void check_new_password(const std::string& password, const auth::UserRecord& user) {
+    if (!auth::valid_utf8(password)) throw Problem::bad_request("new_password must be valid UTF-8");
     http::Validation v;
     for (const auto& violation : auth::check_password(password, user.username, user.email))
-        v.add(field, violation.code, violation.message);
+        v.add("password", violation.code, violation.message);
     v.throw_if_any();
 }
 
@@ -123,7 +125,6 @@ Response resend_verification(RequestContext& ctx) {
     auto fields = http::Fields::from_json(ctx.req.json_body());
     auto email = auth::normalize_email(fields.string("email").value_or(""));
     if (!email) throw Problem::validation().field("email", "invalid", "email: an address like name@example.org");
-    auth::enforce_rate_limit(ctx, "password_ip", ctx.req.client_ip());
     auto user = auth::find_user_by_login(ctx.app.db, *email);
     if (user && !user->email_verified && within_resend_limit(ctx, user->id)) {
         db::Transaction tx(ctx.app.db);
@@ -169,7 +170,7 @@ Response reset_password(RequestContext& ctx) {
     if (peek.status != EmailTokenStatus::ok) throw token_problem(peek.status);
     auto user = auth::find_user_by_id(ctx.app.db, peek.user_id);
     if (!user) throw token_problem(EmailTokenStatus::invalid);
-    check_new_password(*password, *user, "new_password");
+    check_new_password(*password, *user);
     std::string hash = hash_or_throw(ctx, *password);
 
     db::Transaction tx(ctx.app.db);
@@ -199,7 +200,7 @@ Response change_password(RequestContext& ctx) {
     }
     if (*current == *password)
         throw Problem::validation().field("new_password", "unchanged", "the new password must differ from the current one");
-    check_new_password(*password, *user, "new_password");
+    check_new_password(*password, *user);
     std::string hash = hash_or_throw(ctx, *password);
 
     db::Transaction tx(ctx.app.db);
