@@ -6,6 +6,7 @@
 #include "auth/audit.h"
 #include "auth/last_admin.h"
 #include "auth/password_policy.h"
+#include "auth/rate_limiter.h"
 #include "auth/user_record.h"
 #include "db/sql_text.h"
 #include "handlers/auth_flows.h"
@@ -103,8 +104,13 @@ Response update_account(RequestContext& ctx) {
     auto r = ctx.app.db.exec(kUpdateProfile, ctx.caller().id, first, last, bio, web);
     if (r.empty()) throw Problem(401, "token_invalid", "the account no longer exists");
     auth::record_event(ctx, ctx.caller().id, "profile_updated");
+    // The User object plus the two profile fields it does not carry, so the
+    // caller sees what was saved.
+    Json user = auth::user_json(auth::read_user(r, 0));
+    auto extras = ctx.app.db.exec(kProfileExtras, ctx.caller().id);
+    user.set("bio", extras.str(0, 0)).set("website", extras.str(0, 1));
     Json body = Json::object();
-    body.set("user", auth::user_json(auth::read_user(r, 0)));
+    body.set("user", std::move(user));
     return Response::json(200, body);
 }
 
@@ -163,6 +169,7 @@ Response delete_account(RequestContext& ctx) {
     if (!password || password->empty()) throw Problem::validation().field("password", "required", "password is required");
     auto user = auth::find_user_by_id(ctx.app.db, ctx.caller().id);
     if (!user) throw Problem(401, "token_invalid", "the account no longer exists");
+    auth::enforce_rate_limit(ctx, "login_account", "reauth:user:" + std::to_string(user->id));
     bool ok = ctx.app.hasher.verify(user->password_hash, *password);
     sodium_memzero(password->data(), password->size());
     if (!ok) throw Problem(401, "invalid_credentials", "the password is wrong");

@@ -28,8 +28,8 @@ Response login_route(RequestContext& ctx) {
 // The refresh token comes from the body, else from the stoa_refresh cookie
 // (then the request is cookie-authenticated and needs the CSRF header).
 std::optional<std::string> refresh_token_of(RequestContext& ctx) {
-    bool has_body = ctx.req.content_length().value_or(0) > 0 || !ctx.req.content_type().empty();
-    if (has_body) {
+    // An empty body (with or without a Content-Type) means "use the cookie".
+    if (!ctx.req.body().empty()) {
         if (auto t = http::Fields::from_json(ctx.req.json_body()).string("refresh_token")) return t;
     }
     auto cookie = ctx.req.cookie(http::kRefreshCookie);

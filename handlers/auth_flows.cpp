@@ -146,6 +146,9 @@ SignedIn login(RequestContext& ctx, const http::Fields& fields) {
                                                                              : auth::normalize_username(login_in);
     std::optional<auth::UserRecord> user;
     if (norm) user = auth::find_user_by_login(ctx.app.db, *norm);
+    // The per-account limit counts unknown logins too, so a 429 reveals nothing.
+    auth::enforce_rate_limit(ctx, "login_account",
+                             user ? "user:" + std::to_string(user->id) : "login:" + norm.value_or(login_in).substr(0, 254));
     if (!user || password.size() > kMaxPasswordBytes) {
         // Same cost as a wrong password, so timing does not reveal accounts.
         ctx.app.hasher.verify_dummy(password);
@@ -153,7 +156,6 @@ SignedIn login(RequestContext& ctx, const http::Fields& fields) {
                            Json::object().set("reason", user ? "password_too_long" : "unknown_user"));
         throw invalid();
     }
-    auth::enforce_rate_limit(ctx, "login_account", "user:" + std::to_string(user->id));
     if (user->locked_seconds_left) {
         auth::record_event(ctx, user->id, "login_failed", Json::object().set("reason", "locked"));
         std::string wait = std::to_string(*user->locked_seconds_left);
@@ -207,13 +209,13 @@ SignedIn refresh(RequestContext& ctx, const std::string& refresh_token) {
                                Json::object().set("session_id", outcome.session_id));
             throw http::Problem(401, "token_reused",
                                 "this refresh token was already used; the session has been revoked for safety");
+        case auth::RotateStatus::password_change_required:
+            throw http::Problem(403, "password_change_required",
+                                "an administrator requires a new password: change it with POST /api/v1/auth/password/change");
         case auth::RotateStatus::rotated: break;
     }
     auto user = auth::find_user_by_id(ctx.app.db, outcome.user_id);
     if (!user) throw http::Problem(401, "token_invalid", "the account no longer exists");
-    if (user->password_change_required)
-        throw http::Problem(403, "password_change_required",
-                            "an administrator requires a new password: sign in and change it");
     SignedIn s;
     s.session_id = outcome.session_id;
     s.refresh_token = outcome.refresh_token;
@@ -223,11 +225,37 @@ SignedIn refresh(RequestContext& ctx, const std::string& refresh_token) {
     return s;
 }
 
+// The session named by an access token we signed that has expired since
+// (its cookie outlives it, so a late logout still ends the session).
+std::optional<std::pair<std::int64_t, std::string>> expired_session(const RequestContext& ctx) {
+    std::optional<std::string> token = ctx.req.cookie(http::kAccessCookie);
+    if (auto h = ctx.req.header("Authorization"); h && h->starts_with("Bearer ")) token = std::string(h->substr(7));
+    if (!token || token->empty()) return std::nullopt;
+    auto outcome = ctx.app.jwt.verify(*token, unix_now());
+    if (outcome.ok() || !outcome.expired_claims()) return std::nullopt;
+    try {
+        return std::pair{std::stoll(outcome.expired_claims()->sub), outcome.expired_claims()->sid};
+    } catch (const std::exception&) {
+        return std::nullopt;
+    }
+}
+
 void logout(RequestContext& ctx, const std::optional<std::string>& refresh_token) {
     if (ctx.user) {
         auth::revoke_session(ctx.app.db, ctx.user->session_id, "logout");
         auth::record_event(ctx, ctx.user->id, "logout", Json::object().set("session_id", ctx.user->session_id));
         return;
+    }
+    if (auto expired = expired_session(ctx)) {
+        constexpr db::Query kRevokeOwned{
+            "logout_revoke_owned",
+            "UPDATE sessions SET revoked_at = now(), revoked_reason = 'logout' "
+            "WHERE id::text = $1 AND user_id = $2 AND revoked_at IS NULL"};
+        if (auth::plausible_session_id(expired->second) &&
+            ctx.app.db.exec(kRevokeOwned, expired->second, expired->first).affected() > 0) {
+            auth::record_event(ctx, expired->first, "logout", Json::object().set("session_id", expired->second));
+            return;
+        }
     }
     if (!refresh_token || refresh_token->size() < 16 || refresh_token->size() > 128) return;
     constexpr db::Query kSessionOf{
@@ -240,7 +268,9 @@ void logout(RequestContext& ctx, const std::optional<std::string>& refresh_token
 
 void set_session_cookies(const RequestContext& ctx, http::Response& res, const SignedIn& s) {
     const Config& cfg = ctx.app.config;
-    res.header("Set-Cookie", http::set_cookie({http::kAccessCookie, s.access_token, "/", cfg.access_token_ttl, true,
+    // The cookie outlives the token inside it (which expires on its own), so
+    // a logout after the token expired still names the session to end.
+    res.header("Set-Cookie", http::set_cookie({http::kAccessCookie, s.access_token, "/", cfg.refresh_token_ttl, true,
                                                cfg.cookie_secure}));
     res.header("Set-Cookie", http::set_cookie({http::kRefreshCookie, s.refresh_token, http::kRefreshCookiePath,
                                                cfg.refresh_token_ttl, true, cfg.cookie_secure}));

@@ -11,6 +11,7 @@
 #include "auth/rate_limiter.h"
 #include "auth/session_store.h"
 #include "auth/user_record.h"
+#include "crypto/token.h"
 #include "handlers/routes.h"
 #include "http/fields.h"
 #include "http/problem.h"
@@ -84,12 +85,25 @@ Response verify_email_route(RequestContext& ctx) {
     return Response::json(200, body);
 }
 
+// A link already used for an address that is verified now (a second click,
+// or a mail scanner that opened it first) still lands on the success page.
+bool already_verified_by(RequestContext& ctx, const std::string& token) {
+    constexpr db::Query kUsedAndVerified{
+        "email_token_used_verified",
+        "SELECT 1 FROM email_tokens t JOIN users u ON u.id = t.user_id "
+        "WHERE t.token_hash = $1 AND t.purpose = 'verify_email' AND t.used_at IS NOT NULL "
+        "  AND u.email_verified_at IS NOT NULL AND lower(u.email) = lower(t.email)"};
+    if (token.empty() || token.size() > 128) return false;
+    return !ctx.app.db.exec(kUsedAndVerified, crypto::token_hash(token)).empty();
+}
+
 Response verify_email_link(RequestContext& ctx) {
+    std::string token = ctx.req.query("token").value_or("");
     try {
-        verify_email_token(ctx, ctx.req.query("token").value_or(""));
+        verify_email_token(ctx, token);
         return Response::redirect(303, "/stoa/verified.html");
     } catch (const Problem&) {
-        return Response::redirect(303, "/stoa/verify-failed.html");
+        return Response::redirect(303, already_verified_by(ctx, token) ? "/stoa/verified.html" : "/stoa/verify-failed.html");
     }
 }
 
@@ -194,6 +208,8 @@ Response change_password(RequestContext& ctx) {
     v.throw_if_any();
     auto user = auth::find_user_by_id(ctx.app.db, ctx.caller().id);
     if (!user) throw Problem(401, "token_invalid", "the account no longer exists");
+    // A stolen session must not become a way to guess the password.
+    auth::enforce_rate_limit(ctx, "login_account", "reauth:user:" + std::to_string(user->id));
     if (!ctx.app.hasher.verify(user->password_hash, *current)) {
         auth::record_event(ctx, user->id, "password_change_failed", Json::object().set("reason", "bad_password"));
         throw Problem(401, "invalid_credentials", "the current password is wrong");

@@ -96,6 +96,10 @@ void authenticate(RequestContext& ctx, const http::RouteOptions& route) {
 
     if (route.role && static_cast<int>(u.role) < static_cast<int>(*route.role))
         throw http::Problem::forbidden(std::string("this needs the role ") + http::role_name(*route.role) + " or higher");
+    if (u.password_change_required && !route.during_forced_reset && !required) {
+        ctx.user.reset();  // public routes serve them as anyone else
+        return;
+    }
     if (u.password_change_required && !route.during_forced_reset)
         throw http::Problem(403, "password_change_required",
                             "an administrator requires a new password: change it with POST /api/v1/auth/password/change");

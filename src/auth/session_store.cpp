@@ -20,12 +20,13 @@ constexpr db::Query kInsertRefresh{
 constexpr db::Query kConsumeRefresh{
     "refresh_consume",
     "UPDATE refresh_tokens t SET used_at = now() "
-    "FROM sessions s "
-    "WHERE t.token_hash = $1 AND t.used_at IS NULL AND s.id = t.session_id "
+    "FROM sessions s JOIN users u ON u.id = s.user_id "
+    "WHERE t.token_hash = $1 AND t.used_at IS NULL AND s.id = t.session_id AND NOT u.password_change_required "
     "RETURNING t.session_id, s.user_id, t.expires_at <= now(), s.revoked_at IS NOT NULL OR s.expires_at <= now()"};
 constexpr db::Query kFindRefresh{
     "refresh_find",
-    "SELECT t.session_id, s.user_id FROM refresh_tokens t JOIN sessions s ON s.id = t.session_id "
+    "SELECT t.session_id, s.user_id, t.used_at IS NOT NULL, u.password_change_required "
+    "FROM refresh_tokens t JOIN sessions s ON s.id = t.session_id JOIN users u ON u.id = s.user_id "
     "WHERE t.token_hash = $1"};
 constexpr db::Query kTouchSession{
     "session_touch",
@@ -77,10 +78,15 @@ RotateOutcome rotate_refresh(RequestContext& ctx, const std::string& refresh_tok
     if (consumed.empty()) {
         auto known = db.exec(kFindRefresh, hash);
         if (known.empty()) return out;  // never issued: invalid
-        // Already rotated: someone replays an old token. Kill the whole login.
-        out.status = RotateStatus::reused;
         out.session_id = known.str(0, 0);
         out.user_id = known.int64(0, 1);
+        if (!known.boolean(0, 2) && known.boolean(0, 3)) {
+            // Not used, only held back: the token stays valid for after the change.
+            out.status = RotateStatus::password_change_required;
+            return out;
+        }
+        // Already rotated: someone replays an old token. Kill the whole login.
+        out.status = RotateStatus::reused;
         revoke_session(db, out.session_id, "refresh_token_reused");
         tx.commit();
         return out;

@@ -19,7 +19,7 @@ struct NewSession {
 // Creates a session for the user with a first refresh token.
 NewSession create_session(RequestContext& ctx, std::int64_t user_id);
 
-enum class RotateStatus { rotated, invalid, expired, reused };
+enum class RotateStatus { rotated, invalid, expired, reused, password_change_required };
 
 struct RotateOutcome {
     RotateStatus status = RotateStatus::invalid;

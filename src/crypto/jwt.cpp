@@ -333,7 +333,7 @@ VerifyOutcome JwtCodec::verify(std::string_view token, std::int64_t now) const {
         }
     }
     if (*exp + leeway_ <= now) {
-        return TokenRejection{TokenError::expired, "token expired"};
+        return TokenRejection{TokenError::expired, "token expired", out};
     }
     return out;
 }

@@ -4,6 +4,7 @@
 
 #include <cstddef>
 #include <cstdint>
+#include <optional>
 #include <string>
 #include <string_view>
 #include <utility>
@@ -32,6 +33,9 @@ constexpr std::string_view token_error_code(TokenError error) noexcept {
 struct TokenRejection {
     TokenError error = TokenError::invalid;
     std::string reason;  // for the log: names what was wrong, never contains the token
+    // For an expired token we signed: its claims, so logout can still find
+    // the session to revoke. Never use them to grant access.
+    std::optional<AccessClaims> expired_claims;
 };
 
 class [[nodiscard]] VerifyOutcome {

@@ -4,7 +4,9 @@
 
 #include <algorithm>
 #include <map>
-#include <regex>
+#include <optional>
+#include <string_view>
+#include <utility>
 
 namespace stoa::db {
 namespace {
@@ -46,16 +48,28 @@ private:
 
 }  // namespace
 
+std::optional<std::pair<std::string, bool>> parse_migration_name(std::string_view file) {
+    bool up = file.ends_with(".up.sql");
+    if (!up && !file.ends_with(".down.sql")) return std::nullopt;
+    std::string_view name = file.substr(0, file.size() - (up ? 7 : 9));
+    if (name.size() < 5 || name[3] != '_') return std::nullopt;
+    for (std::size_t i = 0; i < name.size(); ++i) {
+        char c = name[i];
+        bool ok = i < 3 ? (c >= '0' && c <= '9') : i == 3 || (c >= 'a' && c <= 'z') || (c >= '0' && c <= '9') || c == '_';
+        if (!ok) return std::nullopt;
+    }
+    return std::pair{std::string(name), up};
+}
+
 Result<std::vector<Migration>> known_migrations(const std::vector<EmbeddedMigrationFile>& files) {
-    static const std::regex kName(R"(^(\d{3}_[a-z0-9_]+)\.(up|down)\.sql$)");
     std::map<std::string, Migration> by_name;
     for (const auto& f : files) {
-        std::cmatch m;
-        if (!std::regex_match(f.filename, m, kName))
+        auto parsed = parse_migration_name(f.filename);
+        if (!parsed)
             return fail(std::string("migration file name must be NNN_name.up.sql or NNN_name.down.sql: ") + f.filename);
-        Migration& mig = by_name[m[1].str()];
-        mig.name = m[1].str();
-        (m[2].str() == "up" ? mig.up : mig.down) = f.text;
+        Migration& mig = by_name[parsed->first];
+        mig.name = parsed->first;
+        (parsed->second ? mig.up : mig.down) = f.text;
     }
     std::vector<Migration> out;
     for (auto& [name, mig] : by_name) {

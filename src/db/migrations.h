@@ -5,6 +5,8 @@
 #include <cstddef>
 #include <optional>
 #include <string>
+#include <string_view>
+#include <utility>
 #include <vector>
 
 #include "db/connection.h"
@@ -24,6 +26,10 @@ struct Migration {
     std::string down;
     std::string checksum;  // SHA-256 hex of `up`
 };
+
+// "001_users.up.sql" -> {"001_users", true (up)}; nullopt unless the name is
+// NNN_name.up.sql or NNN_name.down.sql with name of [a-z0-9_].
+std::optional<std::pair<std::string, bool>> parse_migration_name(std::string_view file);
 
 // Pairs the embedded files; an up without a down (or a bad name) is an error.
 Result<std::vector<Migration>> known_migrations(const std::vector<EmbeddedMigrationFile>& files);
