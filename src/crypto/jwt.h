@@ -54,6 +54,10 @@ public:
     // Only when !ok().
     [[nodiscard]] TokenError error() const { return std::get<1>(v_).error; }
     [[nodiscard]] const std::string& reason() const { return std::get<1>(v_).reason; }
+    // Only when !ok() and the token was ours but expired; never grants access.
+    [[nodiscard]] const std::optional<AccessClaims>& expired_claims() const {
+        return std::get<1>(v_).expired_claims;
+    }
 
 private:
     std::variant<AccessClaims, TokenRejection> v_;
