@@ -31,7 +31,7 @@ struct Segments {
 };
 
 TokenRejection invalid(std::string reason) {
-    return TokenRejection{TokenError::invalid, std::move(reason)};
+    return TokenRejection{TokenError::invalid, std::move(reason), std::nullopt};
 }
 
 Result<Segments> split(std::string_view token) {
