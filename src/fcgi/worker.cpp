@@ -1,6 +1,7 @@
 #include "fcgi/worker.h"
 
 #include <fcgiapp.h>
+#include <fcntl.h>
 #include <signal.h>
 #include <sys/stat.h>
 #include <unistd.h>
@@ -41,13 +42,22 @@ private:
     FCGX_Request raw_{};
 };
 
-extern "C" void on_shutdown_signal(int) { FCGX_ShutdownPending(); }
+// SIGTERM/SIGINT put /dev/null where the listening socket was: the request
+// in hand finishes (SA_RESTART), and libfcgi's next accept() fails with
+// ENOTSOCK, ending the loop. Not FCGX_ShutdownPending(): libfcgi 2.4.2's
+// OS_Accept can then loop for ever on a closed connection.
+int g_listen_fd = -1;
+int g_devnull_fd = -1;
 
-void install_signal_handlers() {
+extern "C" void on_shutdown_signal(int) { ::dup2(g_devnull_fd, g_listen_fd); }
+
+void install_signal_handlers(int listen_fd) {
+    g_listen_fd = listen_fd;
+    g_devnull_fd = ::open("/dev/null", O_RDONLY | O_CLOEXEC);
     struct sigaction sa{};
     sa.sa_handler = on_shutdown_signal;
     sigemptyset(&sa.sa_mask);
-    sa.sa_flags = 0;  // no SA_RESTART: accept() must return so the loop can end
+    sa.sa_flags = SA_RESTART;
     sigaction(SIGTERM, &sa, nullptr);
     sigaction(SIGINT, &sa, nullptr);
     struct sigaction ignore{};
@@ -113,7 +123,7 @@ int serve(App& app, const std::string& socket_path) {
         log::error("fcgi_no_socket", Json::object().set("hint", "start under spawn-fcgi, or pass --socket PATH"));
         return 2;
     }
-    install_signal_handlers();
+    install_signal_handlers(listen_fd);
     log::info("worker_started", Json::object().set("pid", static_cast<std::int64_t>(getpid())));
     FcgxRequest request(listen_fd);
     while (FCGX_Accept_r(request.get()) >= 0) {
