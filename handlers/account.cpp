@@ -104,13 +104,10 @@ Response update_account(RequestContext& ctx) {
     auto r = ctx.app.db.exec(kUpdateProfile, ctx.caller().id, first, last, bio, web);
     if (r.empty()) throw Problem(401, "token_invalid", "the account no longer exists");
     auth::record_event(ctx, ctx.caller().id, "profile_updated");
-    // The User object plus the two profile fields it does not carry, so the
-    // caller sees what was saved.
-    Json user = auth::user_json(auth::read_user(r, 0));
-    auto extras = ctx.app.db.exec(kProfileExtras, ctx.caller().id);
-    user.set("bio", extras.str(0, 0)).set("website", extras.str(0, 1));
+    // Exactly the User object of API.md; bio and website show on the public
+    // profile and in the export.
     Json body = Json::object();
-    body.set("user", std::move(user));
+    body.set("user", auth::user_json(auth::read_user(r, 0)));
     return Response::json(200, body);
 }
 

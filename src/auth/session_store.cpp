@@ -25,7 +25,8 @@ constexpr db::Query kConsumeRefresh{
     "RETURNING t.session_id, s.user_id, t.expires_at <= now(), s.revoked_at IS NOT NULL OR s.expires_at <= now()"};
 constexpr db::Query kFindRefresh{
     "refresh_find",
-    "SELECT t.session_id, s.user_id, t.used_at IS NOT NULL, u.password_change_required "
+    "SELECT t.session_id, s.user_id, t.used_at IS NOT NULL, u.password_change_required, "
+    " s.revoked_at IS NOT NULL OR s.expires_at <= now() "
     "FROM refresh_tokens t JOIN sessions s ON s.id = t.session_id JOIN users u ON u.id = s.user_id "
     "WHERE t.token_hash = $1"};
 constexpr db::Query kTouchSession{
@@ -80,6 +81,7 @@ RotateOutcome rotate_refresh(RequestContext& ctx, const std::string& refresh_tok
         if (known.empty()) return out;  // never issued: invalid
         out.session_id = known.str(0, 0);
         out.user_id = known.int64(0, 1);
+        if (!known.boolean(0, 2) && known.boolean(0, 4)) return out;  // session over: invalid
         if (!known.boolean(0, 2) && known.boolean(0, 3)) {
             // Not used, only held back: the token stays valid for after the change.
             out.status = RotateStatus::password_change_required;
