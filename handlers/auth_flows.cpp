@@ -197,8 +197,8 @@ SignedIn login(RequestContext& ctx, const http::Fields& fields) {
 }
 
 SignedIn refresh(RequestContext& ctx, const std::string& refresh_token) {
-    auth::enforce_rate_limit(ctx, "refresh_ip", ctx.req.client_ip());
-    auto outcome = auth::rotate_refresh(ctx, refresh_token);
+    auto outcome =
+        auth::rotate_refresh(ctx, refresh_token, auth::rate_charge(ctx.app.config, "refresh_ip", ctx.req.client_ip()));
     switch (outcome.status) {
         case auth::RotateStatus::invalid:
             throw http::Problem(401, "token_invalid", "the refresh token is not valid; sign in again");
@@ -214,14 +214,12 @@ SignedIn refresh(RequestContext& ctx, const std::string& refresh_token) {
                                 "an administrator requires a new password: change it with POST /api/v1/auth/password/change");
         case auth::RotateStatus::rotated: break;
     }
-    auto user = auth::find_user_by_id(ctx.app.db, outcome.user_id);
-    if (!user) throw http::Problem(401, "token_invalid", "the account no longer exists");
     SignedIn s;
     s.session_id = outcome.session_id;
     s.refresh_token = outcome.refresh_token;
-    s.access_token = ctx.app.jwt.sign(ctx.app.jwt.claims_for(std::to_string(user->id), user->role, s.session_id,
-                                                             unix_now(), ctx.app.config.access_token_ttl));
-    s.user = std::move(*user);
+    s.access_token = ctx.app.jwt.sign(ctx.app.jwt.claims_for(std::to_string(outcome.user.id), outcome.user.role,
+                                                             s.session_id, unix_now(), ctx.app.config.access_token_ttl));
+    s.user = std::move(outcome.user);
     return s;
 }
 

@@ -6,6 +6,7 @@
 #include <optional>
 #include <string>
 
+#include "auth/user_record.h"
 #include "config/config.h"
 #include "crypto/jwt.h"
 #include "crypto/password_hash.h"
@@ -37,6 +38,8 @@ struct AuthUser {
     std::string session_id;
     bool password_change_required = false;
     bool via_cookie = false;  // cookie-authenticated requests need the CSRF header
+    // The caller's user row, loaded with the session check (so /me needs no query).
+    auth::UserRecord account;
 };
 
 // The tightest rate limit a request has met, for the RateLimit-* headers.

@@ -5,7 +5,6 @@
 #include <algorithm>
 
 #include "auth/authenticator.h"
-#include "auth/rate_limiter.h"
 #include "db/errors.h"
 #include "http/cors.h"
 #include "http/problem.h"
@@ -57,10 +56,7 @@ Response route(App& app, Request& req) {
     const RouteOptions& options = m.route->options;
     RequestContext ctx{app, req};
     try {
-        if (!options.unlimited) auth::enforce_rate_limit(ctx, "default_ip", req.client_ip());
-        auth::authenticate(ctx, options);
-        if (ctx.user && !options.unlimited)
-            auth::enforce_rate_limit(ctx, "default_user", "user:" + std::to_string(ctx.user->id));
+        auth::admit(ctx, options);
         Response res = m.route->handler(ctx);
         add_rate_headers(ctx, res);
         return res;
