@@ -80,18 +80,6 @@ void check_website(http::Validation& v, const std::optional<std::string>& value)
         v.add("website", "invalid", "website: an http:// or https:// address, at most 500 characters");
 }
 
-Json log_item(const db::PgResult& r, int i) {
-    Json item = Json::object();
-    auto detail = Json::parse(r.str(i, 2));
-    item.set("id", r.int64(i, 0))
-        .set("event", r.str(i, 1))
-        .set("detail", detail ? std::move(detail).value() : Json::object())
-        .set("ip", r.str(i, 3))
-        .set("user_agent", r.str(i, 4))
-        .set("created_at", r.str(i, 5));
-    return item;
-}
-
 Response update_account(RequestContext& ctx) {
     auto f = http::Fields::from_json(ctx.req.json_body());
     auto first = f.string("first_name"), last = f.string("last_name"), bio = f.string("bio"), web = f.string("website");
@@ -136,7 +124,7 @@ Response export_account(RequestContext& ctx) {
     }
     Json logs = Json::array();
     auto l = ctx.app.db.exec(kExportLogs, id);
-    for (int i = 0; i < l.rows(); ++i) logs.push(log_item(l, i));
+    for (int i = 0; i < l.rows(); ++i) logs.push(auth::log_entry_json(l, i));
 
     Json body = Json::object();
     body.set("exported_at", rfc3339(unix_now()))
@@ -157,7 +145,7 @@ Response account_logs(RequestContext& ctx) {
     auto total = ctx.app.db.exec(kCountLogs, ctx.caller().id).int64(0, 0);
     auto r = ctx.app.db.exec(kPageLogs, ctx.caller().id, page.per_page, page.offset());
     Json items = Json::array();
-    for (int i = 0; i < r.rows(); ++i) items.push(log_item(r, i));
+    for (int i = 0; i < r.rows(); ++i) items.push(auth::log_entry_json(r, i));
     return Response::json(200, http::page_json(std::move(items), page, total));
 }
 

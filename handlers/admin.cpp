@@ -59,15 +59,8 @@ Json admin_user_json(const auth::UserRecord& u) {
 }
 
 Json log_json(const db::PgResult& r, int i) {
-    Json item = Json::object();
-    auto detail = Json::parse(r.str(i, 2));
-    item.set("id", r.int64(i, 0))
-        .set("event", r.str(i, 1))
-        .set("detail", detail ? std::move(detail).value() : Json::object())
-        .set("ip", r.str(i, 3))
-        .set("user_agent", r.str(i, 4))
-        .set("created_at", r.str(i, 5))
-        .set("actor_id", r.is_null(i, 6) ? Json::null() : Json::integer(r.int64(i, 6)));
+    Json item = auth::log_entry_json(r, i);
+    item.set("actor_id", r.is_null(i, 6) ? Json::null() : Json::integer(r.int64(i, 6)));
     return item;
 }
 

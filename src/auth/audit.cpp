@@ -25,4 +25,16 @@ void record_event(RequestContext& ctx, std::optional<std::int64_t> user_id, std:
     log::info("audit", line);
 }
 
+Json log_entry_json(const db::PgResult& r, int row) {
+    Json item = Json::object();
+    auto detail = Json::parse(r.str(row, 2));
+    item.set("id", r.int64(row, 0))
+        .set("event", r.str(row, 1))
+        .set("detail", detail ? std::move(detail).value() : Json::object())
+        .set("ip", r.str(row, 3))
+        .set("user_agent", r.str(row, 4))
+        .set("created_at", r.str(row, 5));
+    return item;
+}
+
 }  // namespace stoa::auth

@@ -7,11 +7,16 @@
 #include <string_view>
 
 #include "app.h"
+#include "db/result.h"
 #include "json/json.h"
 
 namespace stoa::auth {
 
 void record_event(RequestContext& ctx, std::optional<std::int64_t> user_id, std::string_view event,
                   const Json& detail = Json(), std::optional<std::int64_t> actor_id = std::nullopt);
+
+// An account-log row as JSON; the query selects id, event, detail::text, ip,
+// user_agent and created_at (RFC 3339 text) as its first six columns.
+Json log_entry_json(const db::PgResult& r, int row);
 
 }  // namespace stoa::auth

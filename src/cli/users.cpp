@@ -155,7 +155,11 @@ int create_admin(const Args& args) {
     });
 }
 
-int verify_email(const Args& args) {
+namespace {
+
+// One UPDATE on the user named by --username, logged as `event`; `done` is
+// what is printed ("verified alice").
+int update_one_user(const Args& args, const db::Query& update, const char* event, const char* done) {
     auto o = parse(args, false);
     if (!o) return 2;
     auto username = auth::normalize_username(*o->username);
@@ -163,34 +167,21 @@ int verify_email(const Args& args) {
     if (!config) return 1;
     return run_guarded([&] {
         db::Connection db(config->database_url);
-        auto r = username ? db.exec(kVerify, *username) : db::PgResult();
+        auto r = username ? db.exec(update, *username) : db::PgResult();
         if (r.empty()) {
             std::fprintf(stderr, "error: no user %s\n", o->username->c_str());
             return 1;
         }
-        db.exec(kLog, r.int64(0, 0), "email_verified", R"({"by":"stoactl"})");
-        std::printf("verified %s\n", username->c_str());
+        db.exec(kLog, r.int64(0, 0), event, R"({"by":"stoactl"})");
+        std::printf("%s %s\n", done, username->c_str());
         return 0;
     });
 }
 
-int unlock(const Args& args) {
-    auto o = parse(args, false);
-    if (!o) return 2;
-    auto username = auth::normalize_username(*o->username);
-    auto config = config_or_complain();
-    if (!config) return 1;
-    return run_guarded([&] {
-        db::Connection db(config->database_url);
-        auto r = username ? db.exec(kUnlock, *username) : db::PgResult();
-        if (r.empty()) {
-            std::fprintf(stderr, "error: no user %s\n", o->username->c_str());
-            return 1;
-        }
-        db.exec(kLog, r.int64(0, 0), "unlock", R"({"by":"stoactl"})");
-        std::printf("unlocked %s\n", username->c_str());
-        return 0;
-    });
-}
+}  // namespace
+
+int verify_email(const Args& args) { return update_one_user(args, kVerify, "email_verified", "verified"); }
+
+int unlock(const Args& args) { return update_one_user(args, kUnlock, "unlock", "unlocked"); }
 
 }  // namespace stoa::cli
