@@ -8,6 +8,7 @@
 #include "auth/password_policy.h"
 #include "auth/rate_limiter.h"
 #include "auth/user_record.h"
+#include "community/community_export.h"
 #include "db/sql_text.h"
 #include "handlers/auth_flows.h"
 #include "handlers/routes.h"
@@ -131,8 +132,9 @@ Response export_account(RequestContext& ctx) {
         .set("profile", std::move(profile))
         .set("sessions", std::move(sessions))
         .set("logs", std::move(logs))
-        .set("likes", Json::array())
-        .set("comments", Json::array())
+        .set("likes", community::export_likes(ctx.app.db, id))
+        .set("comments", community::export_comments(ctx.app.db, id))
+        .set("comment_subscriptions", community::export_subscriptions(ctx.app.db, id))
         .set("projects", Json::array())
         .set("files", Json::array());
     Response res = Response::json(200, body);

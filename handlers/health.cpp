@@ -1,8 +1,5 @@
 // Liveness (/health, no I/O) and readiness (/ready: database round trip,
 // schema up to date, file store writable).
-#include <fcntl.h>
-#include <unistd.h>
-
 #include "app.h"
 #include "db/migrations.h"
 #include "handlers/routes.h"
@@ -34,18 +31,9 @@ std::string check_database(App& app) {
     }
 }
 
-std::string check_storage(const App& app) {
-    // Writable: create and remove a probe file in the local store.
-    std::string probe = app.config.storage_local_dir + "/.ready-" + std::to_string(getpid());
-    int fd = ::open(probe.c_str(), O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, 0600);
-    if (fd < 0) {
-        log::warn("ready_storage", Json::object().set("error", "local store not writable"));
-        return "unavailable";
-    }
-    ::close(fd);
-    ::unlink(probe.c_str());
-    return "ok";
-}
+// "ok"; "degraded" while the share is down and the local fallback takes
+// the writes (still ready); "unavailable" when nothing takes writes.
+std::string check_storage(App& app) { return storage::health_name(app.files.health()); }
 
 http::Response ready(RequestContext& ctx) {
     std::string database = check_database(ctx.app);

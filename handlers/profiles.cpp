@@ -1,6 +1,7 @@
 // /api/v1/users/{username}: public profiles.
 #include "app.h"
 #include "auth/identity.h"
+#include "auth/user_record.h"
 #include "db/sql_text.h"
 #include "handlers/routes.h"
 #include "http/problem.h"
@@ -10,7 +11,8 @@ namespace {
 
 constexpr db::Query kPublicProfile{
     "profile_public",
-    "SELECT username, first_name, bio, website, " STOA_SQL_TS("created_at") " FROM users WHERE lower(username) = $1"};
+    "SELECT username, first_name, bio, website, " STOA_SQL_TS("created_at") ", picture_version "
+    "FROM users WHERE lower(username) = $1"};
 
 http::Response public_profile(RequestContext& ctx) {
     auto username = auth::normalize_username(ctx.req.param("username"));
@@ -21,7 +23,7 @@ http::Response public_profile(RequestContext& ctx) {
         .set("first_name", r.str(0, 1))
         .set("bio", r.str(0, 2))
         .set("website", r.str(0, 3))
-        .set("picture_url", Json::null())
+        .set("picture_url", Json::optional_string(auth::picture_url(r.str(0, 0), r.opt_str(0, 5))))
         .set("created_at", r.str(0, 4))
         // Projects come with their own migration; until then nobody has any.
         .set("project_count", 0);

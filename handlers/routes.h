@@ -16,7 +16,16 @@ void register_password_and_email_routes(http::Router& r);
 void register_session_routes(http::Router& r);
 void register_account_routes(http::Router& r);
 void register_profile_routes(http::Router& r);
+void register_picture_routes(http::Router& r);
 void register_admin_routes(http::Router& r);
+void register_like_routes(http::Router& r);
+void register_count_routes(http::Router& r);
+void register_comment_routes(http::Router& r);
+void register_moderation_routes(http::Router& r);
+void register_subscription_routes(http::Router& r);
+void register_notification_setting_routes(http::Router& r);
+void register_unsubscribe_routes(http::Router& r);
+void register_feed_routes(http::Router& r);
 
 // A same-origin path for return_to, or nullopt (open-redirect tricks refused).
 std::optional<std::string> safe_return_to(const std::optional<std::string>& value);
@@ -33,7 +42,16 @@ inline void register_all_routes(http::Router& r) {
     register_session_routes(r);
     register_account_routes(r);
     register_profile_routes(r);
+    register_picture_routes(r);
     register_admin_routes(r);
+    register_like_routes(r);
+    register_count_routes(r);
+    register_comment_routes(r);
+    register_moderation_routes(r);
+    register_subscription_routes(r);
+    register_notification_setting_routes(r);
+    register_unsubscribe_routes(r);
+    register_feed_routes(r);
 #ifdef STOA_TEST_ROUTES
     register_test_routes(r);
 #endif

@@ -13,6 +13,7 @@
 #include "db/connection.h"
 #include "http/request.h"
 #include "http/router.h"
+#include "storage/file_store.h"
 
 namespace stoa {
 
@@ -21,12 +22,16 @@ struct App {
         : config(std::move(c)),
           db(config.database_url),
           jwt(config.jwt_secret, config.jwt_issuer, config.jwt_audience),
-          hasher(std::move(h)) {}
+          hasher(std::move(h)),
+          files(config) {}
 
     const Config config;
     db::Connection db;
     crypto::JwtCodec jwt;
     crypto::PasswordHasher hasher;
+    // The file store: the SMB share (one libsmbclient context, reused) with
+    // this host's local directory as the fallback.
+    storage::FileStore files;
     http::Router router;
 };
 

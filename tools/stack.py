@@ -35,6 +35,8 @@ import urllib.error
 import urllib.request
 from pathlib import Path
 
+import smbd  # tools/smbd.py: the stack's private, loopback-only Samba share
+
 REPO = Path(__file__).resolve().parent.parent
 NGINX_TEMPLATE = REPO / 'nginx' / 'dev.conf.in'
 NGINX_SNIPPETS = REPO / 'nginx' / 'snippets'
@@ -47,7 +49,8 @@ DEFAULT_LIMIT_RATE = '100000r/s'
 
 # Caller's variables that reach the workers (so `ALLOWED_ORIGINS=... ./dev run` works).
 PASSED_PREFIXES = ('STOA_', 'JWT_', 'COOKIE_', 'STORAGE_', 'MAIL_', 'RATE_LIMIT_',
-                   'LOCKOUT_', 'PASSWORD_', 'ARGON2_', 'LOG_')
+                   'LOCKOUT_', 'PASSWORD_', 'ARGON2_', 'LOG_', 'COMMENT_', 'NEW_ACCOUNT_',
+                   'ACCOUNT_LOG_', 'OUTBOX_')
 PASSED_NAMES = ('DATABASE_URL', 'ALLOWED_ORIGINS', 'SITE_ORIGINS', 'PUBLIC_BASE_URL',
                 'REQUIRE_EMAIL_VERIFICATION')
 
@@ -442,12 +445,32 @@ class Stack:
                 up.append(name)
         return up
 
+    # -- smbd (the file store's share) --
+
+    def start_smbd(self):
+        """Starts the stack's smbd (again: same port, user and password)."""
+        self.reload()
+        share = smbd.start(self.info['smb']['dir'])
+        self._track('smbd', share.info['pid'])
+
+    def stop_smbd(self):
+        """Stops smbd and its per-connection children by PID (tools/smbd.py)."""
+        self.reload()
+        if self.info.get('smb'):
+            try:
+                smbd.stop(self.info['smb']['dir'])
+            except smbd.SmbdError as e:
+                raise StackError(str(e)) from None
+        if 'smbd' in self.info['pids']:
+            self._forget('smbd')
+
     def stop(self):
         """Stops what is running, removes sockets and temporary directories."""
         self.reload()
         errors = []
         self._adopt_from_pid_files()
-        for step in (self.stop_nginx, self.stop_workers, self.stop_mailer, self.stop_postgres):
+        for step in (self.stop_nginx, self.stop_workers, self.stop_mailer, self.stop_smbd,
+                     self.stop_postgres):
             try:
                 step()
             except StackError as e:
@@ -690,6 +713,8 @@ def worker_env(stack, stoa_env):
         'STOA_MAIL_DIR': str(stack.dir / 'mail'),
         'MAIL_FROM': 'Stoa <no-reply@localhost>',
     }
+    if stack.info.get('smb'):
+        env.update(smbd.Smbd(stack.info['smb']['dir']).env())
     env.update({k: v for k, v in os.environ.items() if passed_through(k)})
     return env
 
@@ -735,7 +760,7 @@ def print_log_tails(directory):
 
 def start_stack(directory, bin_dir, http_port=None, https_port=None, workers=None,
                 stoa_env='test', keep_data=False, durable=False,
-                limit_rate=DEFAULT_LIMIT_RATE, timeout=READY_TIMEOUT):
+                limit_rate=DEFAULT_LIMIT_RATE, timeout=READY_TIMEOUT, with_smbd=False):
     """Starts PostgreSQL, migrations, workers and nginx; returns the Stack
     once /ready answers 200. On failure stops what it started and raises."""
     directory = Path(directory).resolve()
@@ -762,6 +787,7 @@ def start_stack(directory, bin_dir, http_port=None, https_port=None, workers=Non
     logs.mkdir()
     if not keep_data:
         shutil.rmtree(directory / 'files', ignore_errors=True)
+        shutil.rmtree(directory / 'smb', ignore_errors=True)  # share, passdb, password
     (directory / 'files').mkdir(exist_ok=True)
 
     fcgi_socket = directory / 'stoa.sock'
@@ -803,6 +829,14 @@ def start_stack(directory, bin_dir, http_port=None, https_port=None, workers=Non
         setup_postgres(stack, keep_data, durable, previous.get('pg_port'))
         log(f'PostgreSQL on {stack.pg_socket_dir} port {stack.pg_port} '
             f'(pid {stack.pids["postgres"]})')
+        if with_smbd:
+            if is_root():
+                stack.info['smb'] = {'dir': str(directory / 'smb')}
+                stack.save()
+                stack.start_smbd()
+                log(f'smbd on {smbd.Smbd(directory / "smb").url} (pid {stack.pids["smbd"]})')
+            else:
+                log('smbd needs root: the file store stays local (STORAGE_LOCAL_DIR only)')
         stack.info['env'] = worker_env(stack, stoa_env)
         write_env_file(directory / 'stoa.env', stack.info['env'])
         stack.save()
@@ -832,7 +866,8 @@ def start_stack(directory, bin_dir, http_port=None, https_port=None, workers=Non
 def cmd_start(args):
     workers = args.workers or int(os.environ.get('STOA_WORKERS', default_workers()))
     stack = start_stack(args.dir, args.bin_dir, args.http_port, args.https_port, workers,
-                        stoa_env='test', limit_rate=args.nginx_rate, timeout=args.timeout)
+                        stoa_env='test', limit_rate=args.nginx_rate, timeout=args.timeout,
+                        with_smbd=os.environ.get('STOA_SMBD', '1') != '0')
     log(f'ready: {stack.https_url} ({stack.path})')
 
 

@@ -26,6 +26,7 @@ UserRecord read_user(const db::PgResult& r, int row) {
     u.failed_logins = static_cast<int>(r.int64(row, 11));
     u.locked_seconds_left = r.opt_int64(row, 12);
     u.password_change_required = r.boolean(row, 13);
+    u.picture_url = picture_url(u.username, r.opt_str(row, 14));
     return u;
 }
 
@@ -39,6 +40,12 @@ std::optional<UserRecord> find_user_by_login(db::Connection& db, const std::stri
     auto r = db.exec(login.find('@') != std::string::npos ? kByEmail : kByUsername, login);
     if (r.empty()) return std::nullopt;
     return read_user(r, 0);
+}
+
+std::optional<std::string> picture_url(const std::string& username, const std::optional<std::string>& version) {
+    if (!version) return std::nullopt;
+    // Usernames are [a-z0-9_.-] and versions hex: nothing to escape.
+    return "/api/v1/users/" + username + "/picture?v=" + *version;
 }
 
 Json user_json(const UserRecord& u) {

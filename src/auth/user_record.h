@@ -35,7 +35,7 @@ struct UserRecord {
     "u.id, u.username, u.email, u.first_name, u.last_name, u.role, u.email_verified_at IS NOT NULL, "       \
     "u.totp_enabled_at IS NOT NULL, " STOA_SQL_TS("u.created_at") ", " STOA_SQL_TS("u.last_login_at") ", u.password_hash, "               \
     "u.failed_logins, CASE WHEN u.locked_until > now() THEN ceil(extract(epoch FROM u.locked_until - now()))::bigint END, " \
-    "u.password_change_required"
+    "u.password_change_required, u.picture_version"
 
 UserRecord read_user(const db::PgResult& r, int row);
 
@@ -44,5 +44,9 @@ std::optional<UserRecord> find_user_by_id(db::Connection& db, std::int64_t id);
 std::optional<UserRecord> find_user_by_login(db::Connection& db, const std::string& login);
 
 Json user_json(const UserRecord& u);
+
+// "/api/v1/users/{username}/picture?v={version}" (the version changes with
+// the picture, so the URL can be cached for good), or nullopt without one.
+std::optional<std::string> picture_url(const std::string& username, const std::optional<std::string>& version);
 
 }  // namespace stoa::auth

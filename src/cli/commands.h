@@ -15,5 +15,6 @@ int verify_email(const Args& args);
 int unlock(const Args& args);
 int cleanup(const Args& args);
 int mail(const Args& args);
+int storage(const Args& args);
 
 }  // namespace stoa::cli

@@ -222,6 +222,7 @@ ConfigVerdict load_config(const GetEnv& getenv) {
     read_rate_limit(r, c, "RATE_LIMIT_VERIFY_ACCOUNT", "verify_account", 3, 3600);
     read_rate_limit(r, c, "RATE_LIMIT_DEFAULT_IP", "default_ip", 300, 60);
     read_rate_limit(r, c, "RATE_LIMIT_DEFAULT_USER", "default_user", 300, 60);
+    read_rate_limit(r, c, "RATE_LIMIT_COMMENT_USER", "comment_user", 10, 600);
     c.lockout_threshold = static_cast<int>(r.integer("LOCKOUT_THRESHOLD", c.lockout_threshold, 1, 1000));
     c.lockout_seconds = static_cast<int>(r.integer("LOCKOUT_SECONDS", c.lockout_seconds, 1, 7 * 24 * 3600));
     c.require_email_verification = r.boolean("REQUIRE_EMAIL_VERIFICATION", false);
@@ -232,12 +233,27 @@ ConfigVerdict load_config(const GetEnv& getenv) {
     c.account_log_retention_days =
         static_cast<int>(r.integer("ACCOUNT_LOG_RETENTION_DAYS", c.account_log_retention_days, 1, 36500));
     c.outbox_retention_days = static_cast<int>(r.integer("OUTBOX_RETENTION_DAYS", c.outbox_retention_days, 1, 3650));
+    std::string moderation = r.string("COMMENT_MODERATION", "off");
+    if (moderation == "off") c.comment_moderation = CommentModeration::off;
+    else if (moderation == "first") c.comment_moderation = CommentModeration::first;
+    else if (moderation == "all") c.comment_moderation = CommentModeration::all;
+    else r.error("COMMENT_MODERATION", "must be off, first or all, got \"" + moderation + "\"");
+    c.comment_edit_window_seconds =
+        static_cast<int>(r.integer("COMMENT_EDIT_WINDOW_SECONDS", c.comment_edit_window_seconds, 0, 7 * 24 * 3600));
+    c.new_account_age_seconds =
+        static_cast<int>(r.integer("NEW_ACCOUNT_AGE_SECONDS", c.new_account_age_seconds, 0, 365 * 24 * 3600));
+    c.new_account_link_limit = static_cast<int>(r.integer("NEW_ACCOUNT_LINK_LIMIT", c.new_account_link_limit, 0, 1000));
+    c.comment_moderation_mail = r.boolean("COMMENT_MODERATION_MAIL", c.comment_moderation_mail);
+    c.comment_moderation_mail_interval_seconds = static_cast<int>(r.integer(
+        "COMMENT_MODERATION_MAIL_INTERVAL_SECONDS", c.comment_moderation_mail_interval_seconds, 0, 7 * 24 * 3600));
     c.log_level = r.string("LOG_LEVEL", c.log_level);
     if (c.log_level != "debug" && c.log_level != "info" && c.log_level != "warn" && c.log_level != "error")
         r.error("LOG_LEVEL", "must be debug, info, warn or error, got \"" + c.log_level + "\"");
 
     if (c.production() && c.allowed_origins.empty())
         verdict.warnings.push_back("ALLOWED_ORIGINS: empty; browsers on other origins get no CORS headers");
+    if (c.production() && c.site_origins.empty())
+        verdict.warnings.push_back("SITE_ORIGINS: empty; likes and comments on pages are refused (entities only)");
     if (c.production() && c.public_base_url.empty())
         r.error("PUBLIC_BASE_URL", "is missing; links in emails need it (e.g. https://example.org)");
 

@@ -15,6 +15,10 @@ namespace stoa {
 
 enum class Environment { development, test, production };
 
+// COMMENT_MODERATION: off (nothing waits), first (a user's comments wait
+// until one of them has been approved), all (every comment of a user waits).
+enum class CommentModeration { off, first, all };
+
 struct RateLimitRule {
     int limit = 0;
     int window_seconds = 60;
@@ -50,7 +54,7 @@ struct Config {
     bool mail_new_sign_in = false;  // mail users on every new sign-in
 
     // Named limits: login_ip, login_account, register_ip, password_ip,
-    // refresh_ip, verify_account, default_ip, default_user.
+    // refresh_ip, verify_account, default_ip, default_user, comment_user.
     std::map<std::string, RateLimitRule, std::less<>> rate_limits;
     int lockout_threshold = 5;
     int lockout_seconds = 15 * 60;
@@ -62,6 +66,16 @@ struct Config {
     std::string log_level = "info";
     int account_log_retention_days = 365;
     int outbox_retention_days = 30;
+
+    // Community (likes and comments).
+    CommentModeration comment_moderation = CommentModeration::off;
+    int comment_edit_window_seconds = 15 * 60;
+    // Accounts younger than this may put at most new_account_link_limit links in a comment.
+    int new_account_age_seconds = 24 * 3600;
+    int new_account_link_limit = 2;
+    // Mail moderators about waiting comments, at most once per interval each.
+    bool comment_moderation_mail = true;
+    int comment_moderation_mail_interval_seconds = 10 * 60;
 
     bool production() const noexcept { return env == Environment::production; }
     const RateLimitRule& rate_limit(const std::string& name) const;

@@ -83,6 +83,16 @@ std::size_t StringBody::read(char* buf, std::size_t n) {
     return k;
 }
 
+std::size_t LimitedBody::read(char* buf, std::size_t n) {
+    // One byte past the limit is enough to know the body is too large.
+    std::size_t allowed = std::min(n, limit_ - std::min(limit_, consumed_) + 1);
+    std::size_t got = source_.read(buf, allowed);
+    consumed_ += got;
+    if (consumed_ > limit_)
+        throw Problem::payload_too_large("the body may be at most " + std::to_string(limit_ / 1024) + " KiB");
+    return got;
+}
+
 std::optional<std::string_view> Params::get(std::string_view name) const {
     if (envp_ == nullptr) return std::nullopt;
     for (const char* const* p = envp_; *p != nullptr; ++p) {
@@ -201,6 +211,15 @@ const std::string& Request::body() {
     }
     body_ = std::move(data);
     return *body_;
+}
+
+BodySource& Request::body_stream() {
+    if (!stream_) {
+        if (content_length_ && *content_length_ > body_limit_)
+            throw Problem::payload_too_large("the body may be at most " + std::to_string(body_limit_ / 1024) + " KiB");
+        stream_.emplace(source_, body_limit_);
+    }
+    return *stream_;
 }
 
 const Json& Request::json_body() {

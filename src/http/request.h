@@ -37,6 +37,20 @@ private:
     std::size_t pos_ = 0;
 };
 
+// A body source that refuses to yield more than `limit` bytes: reading past
+// it throws 413. What upload handlers stream from (Request::body_stream).
+class LimitedBody final : public BodySource {
+public:
+    LimitedBody(BodySource& source, std::size_t limit) : source_(source), limit_(limit) {}
+    std::size_t read(char* buf, std::size_t n) override;
+    std::size_t consumed() const noexcept { return consumed_; }
+
+private:
+    BodySource& source_;
+    std::size_t limit_;
+    std::size_t consumed_ = 0;
+};
+
 // The NAME=VALUE environment of one FastCGI request (not owned).
 class Params {
 public:
@@ -86,6 +100,10 @@ public:
     std::size_t body_limit() const noexcept { return body_limit_; }
     // The whole body; 413 past the limit. Read once, then cached.
     const std::string& body();
+    // The body as a stream, for uploads that must not sit in memory: 413
+    // at once when Content-Length is over the limit, else as soon as more
+    // than body_limit() bytes have been read. Use it or body(), not both.
+    BodySource& body_stream();
     // The body as a JSON object: 415 unless application/json, 400 if
     // malformed or not an object, 413 past the limit.
     const Json& json_body();
@@ -108,6 +126,7 @@ private:
     std::string route_pattern_;
     std::size_t body_limit_ = kDefaultBodyLimit;
     std::optional<std::string> body_;
+    std::optional<LimitedBody> stream_;
     Json json_;
     mutable std::unique_ptr<cgicc::Cgicc> cgi_;
 };

@@ -27,6 +27,21 @@ const char* reason_phrase(int status) {
     }
 }
 
+bool etag_matches(std::string_view if_none_match, std::string_view etag) {
+    auto opaque = [](std::string_view tag) { return tag.starts_with("W/") ? tag.substr(2) : tag; };
+    std::string_view wanted = opaque(etag);
+    std::string_view rest = if_none_match;
+    while (!rest.empty()) {
+        std::size_t comma = rest.find(',');
+        std::string_view item = rest.substr(0, comma);
+        rest = comma == std::string_view::npos ? std::string_view() : rest.substr(comma + 1);
+        while (!item.empty() && (item.front() == ' ' || item.front() == '\t')) item.remove_prefix(1);
+        while (!item.empty() && (item.back() == ' ' || item.back() == '\t')) item.remove_suffix(1);
+        if (item == "*" || (!item.empty() && opaque(item) == wanted)) return true;
+    }
+    return false;
+}
+
 std::string Response::head() const {
     std::string out;
     out.reserve(256);

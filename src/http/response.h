@@ -20,6 +20,13 @@ public:
         return {status, "application/json", value.dump()};
     }
     static Response no_content() { return {204, "", ""}; }
+    // Raw bytes (an image, a file) of the given type.
+    static Response bytes(std::string content_type, std::string data) {
+        return {200, std::move(content_type), std::move(data)};
+    }
+    // 304 for a conditional GET whose If-None-Match matched; the caller adds
+    // the ETag and Cache-Control a 200 would carry.
+    static Response not_modified() { return {304, "", ""}; }
     static Response redirect(int status, std::string location) {
         Response r(status, "", "");
         r.header("Location", std::move(location));
@@ -48,5 +55,9 @@ private:
 };
 
 const char* reason_phrase(int status);
+
+// Whether an If-None-Match header value ("\"a\", W/\"b\"" or "*") matches
+// `etag` (a quoted entity tag), by the weak comparison RFC 9110 asks for.
+bool etag_matches(std::string_view if_none_match, std::string_view etag);
 
 }  // namespace stoa::http

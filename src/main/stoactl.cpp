@@ -23,6 +23,7 @@ constexpr Command kCommands[] = {
     {"unlock", stoa::cli::unlock, "--username U: lift a login lockout"},
     {"cleanup", stoa::cli::cleanup, "remove expired rate-limit windows, tokens and sessions"},
     {"mail", stoa::cli::mail, "[--follow] [--batch N] | test --to ADDRESS: send the outbox"},
+    {"storage", stoa::cli::storage, "sync | check [--checksums] | bench: the file store (share and fallback)"},
 };
 
 void usage(FILE* out) {

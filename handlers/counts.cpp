@@ -1,0 +1,78 @@
+// /api/v1/counts: likes and comments of many pages in one call (blog index
+// pages), one query for all of them.
+#include "app.h"
+#include "community/page_url.h"
+#include "handlers/routes.h"
+#include "http/problem.h"
+
+namespace stoa::handlers {
+namespace {
+
+using http::Problem;
+using http::Response;
+
+constexpr std::size_t kMaxUrls = 50;
+
+constexpr db::Query kCounts{
+    "counts_by_urls",
+    "SELECT coalesce(t.like_count, 0), "
+    "  (SELECT count(*) FROM comments c WHERE c.target_id = t.id AND c.status = 'approved' AND c.deleted_at IS NULL) "
+    "FROM unnest($1::text[]) WITH ORDINALITY AS q(url, n) LEFT JOIN community_targets t ON t.url = q.url "
+    "ORDER BY q.n"};
+
+// A PostgreSQL array literal of text values: each quoted, " and \ escaped.
+std::string text_array(const std::vector<std::string>& values) {
+    std::string out = "{";
+    for (const auto& v : values) {
+        if (out.size() > 1) out.push_back(',');
+        out.push_back('"');
+        for (char c : v) {
+            if (c == '"' || c == '\\') out.push_back('\\');
+            out.push_back(c);
+        }
+        out.push_back('"');
+    }
+    return out + "}";
+}
+
+Response counts(RequestContext& ctx) {
+    auto given = ctx.req.query_all("url");
+    if (given.empty() || given.size() > kMaxUrls)
+        throw Problem::validation().field("url", given.empty() ? "required" : "too_many",
+                                          "url: 1 to 50 page URLs (repeat the parameter: ?url=...&url=...)");
+    http::Validation v;
+    std::vector<std::string> urls;
+    for (std::size_t i = 0; i < given.size(); ++i) {
+        std::string field = "url[" + std::to_string(i) + "]";
+        auto url = community::normalize_page_url(given[i]);
+        if (!url)
+            v.add(field, "invalid", field + " " + url.error() + "; an absolute http(s) URL of a page of this site");
+        else if (!community::is_site_origin(*url, ctx.app.config.site_origins))
+            v.add(field, "foreign_origin",
+                  field + ": the origin " + community::page_origin(*url) + " is not one of this site's origins");
+        else
+            urls.push_back(std::move(url).value());
+    }
+    v.throw_if_any();
+    auto r = ctx.app.db.exec(kCounts, text_array(urls));
+    Json items = Json::array();
+    for (int i = 0; i < r.rows(); ++i) {
+        Json item = Json::object();
+        item.set("url", given[static_cast<std::size_t>(i)]).set("likes", r.int64(i, 0)).set("comments", r.int64(i, 1));
+        items.push(std::move(item));
+    }
+    Json body = Json::object();
+    body.set("items", std::move(items));
+    Response res = Response::json(200, body);
+    // The same for everyone: shared caches may keep it briefly.
+    res.header("Cache-Control", "public, max-age=10");
+    return res;
+}
+
+}  // namespace
+
+void register_count_routes(http::Router& r) {
+    r.get("/api/v1/counts", counts);
+}
+
+}  // namespace stoa::handlers

@@ -1,0 +1,92 @@
+#include "community/comment_store.h"
+
+#include "auth/user_record.h"
+#include "community/target_store.h"
+#include "db/sql_text.h"
+
+namespace stoa::community {
+namespace {
+
+// The CommentRow columns, in read_row's order; `c` is comments, `lt` the
+// comment's own target row (its likes). Counting likes costs a lookup per
+// comment, so only the "top" sort, which needs them, joins lt.
+#define STOA_COMMENT_ROW_COLUMNS(likes)                                                                     \
+    "c.id, c.parent_id, c.author_id, u.username, c.body, c.status, c.deleted_at IS NOT NULL, " STOA_SQL_TS( \
+        "c.created_at") ", " STOA_SQL_TS("c.edited_at") ", " likes ", u.picture_version"
+#define STOA_WITH_LIKES "coalesce(lt.like_count, 0)"
+#define STOA_LIKES_JOIN "LEFT JOIN community_targets lt ON lt.comment_id = c.id "
+#define STOA_THREAD_QUERY(likes, likes_join, where) \
+    "SELECT " STOA_COMMENT_ROW_COLUMNS(likes) " FROM community_targets t JOIN comments c ON c.target_id = t.id " \
+    "LEFT JOIN users u ON u.id = c.author_id " likes_join "WHERE " where " ORDER BY c.id"
+
+constexpr db::Query kThread[] = {
+    {"community_thread_by_url", STOA_THREAD_QUERY("0", "", "t.url = $1")},
+    {"community_thread_by_comment", STOA_THREAD_QUERY("0", "", "t.comment_id = $1::bigint")},
+    {"community_thread_by_project", STOA_THREAD_QUERY("0", "", "t.project_id = $1::bigint")},
+};
+constexpr db::Query kThreadWithLikes[] = {
+    {"community_thread_likes_by_url", STOA_THREAD_QUERY(STOA_WITH_LIKES, STOA_LIKES_JOIN, "t.url = $1")},
+    {"community_thread_likes_by_comment",
+     STOA_THREAD_QUERY(STOA_WITH_LIKES, STOA_LIKES_JOIN, "t.comment_id = $1::bigint")},
+    {"community_thread_likes_by_project",
+     STOA_THREAD_QUERY(STOA_WITH_LIKES, STOA_LIKES_JOIN, "t.project_id = $1::bigint")},
+};
+
+#define STOA_ONE_COMMENT                                                                                               \
+    "SELECT " STOA_COMMENT_ROW_COLUMNS(                                                                                \
+        STOA_WITH_LIKES) ", c.target_id, " STOA_TARGET_COLUMNS                                                         \
+                         ", "                                                                                          \
+                         "extract(epoch FROM now() - c.created_at)::bigint "                                           \
+                         "FROM comments c JOIN community_targets t ON t.id = c.target_id LEFT JOIN users u ON u.id = " \
+                         "c.author_id " STOA_LIKES_JOIN "WHERE c.id = $1"
+constexpr db::Query kOne{"community_comment_by_id", STOA_ONE_COMMENT};
+constexpr db::Query kOneLocked{"community_comment_by_id_locked", STOA_ONE_COMMENT " FOR UPDATE OF c"};
+
+CommentRow read_row(const db::PgResult& r, int i) {
+    CommentRow c;
+    c.id = r.int64(i, 0);
+    c.parent_id = r.opt_int64(i, 1);
+    c.author_id = r.opt_int64(i, 2);
+    c.author_username = r.opt_str(i, 3);
+    c.body = r.str(i, 4);
+    c.status = parse_comment_status(r.text(i, 5)).value_or(CommentStatus::rejected);
+    c.deleted = r.boolean(i, 6);
+    c.created_at = r.str(i, 7);
+    c.edited_at = r.opt_str(i, 8);
+    c.like_count = r.int64(i, 9);
+    if (c.author_username) c.author_picture_url = auth::picture_url(*c.author_username, r.opt_str(i, 10));
+    return c;
+}
+
+}  // namespace
+
+Viewer viewer_of(const RequestContext& ctx) {
+    Viewer v;
+    if (ctx.user) {
+        v.user_id = ctx.user->id;
+        v.moderator = static_cast<int>(ctx.user->role) >= static_cast<int>(http::Role::moderator);
+    }
+    return v;
+}
+
+std::vector<CommentRow> load_thread(db::Connection& db, const Target& t, bool with_likes) {
+    auto r = db.exec((with_likes ? kThreadWithLikes : kThread)[static_cast<std::size_t>(t.kind)],
+                     t.kind == TargetKind::page ? t.url : std::to_string(t.entity_id));
+    std::vector<CommentRow> rows;
+    rows.reserve(static_cast<std::size_t>(r.rows()));
+    for (int i = 0; i < r.rows(); ++i) rows.push_back(read_row(r, i));
+    return rows;
+}
+
+std::optional<StoredComment> load_comment(db::Connection& db, std::int64_t id, bool lock) {
+    auto r = db.exec(lock ? kOneLocked : kOne, id);
+    if (r.empty()) return std::nullopt;
+    StoredComment s;
+    s.row = read_row(r, 0);
+    s.target_id = r.int64(0, 11);
+    s.target = read_target_columns(r, 0, 12);
+    s.age_seconds = r.int64(0, 15);
+    return s;
+}
+
+}  // namespace stoa::community

@@ -1,0 +1,33 @@
+// Reading comments: the rows comment_thread builds from, for a whole
+// target (one query) or one comment.
+#pragma once
+
+#include <cstdint>
+#include <optional>
+#include <vector>
+
+#include "app.h"
+#include "community/comment_thread.h"
+#include "community/target.h"
+#include "db/connection.h"
+
+namespace stoa::community {
+
+// The caller as comment visibility sees them.
+Viewer viewer_of(const RequestContext& ctx);
+
+// Every comment of a target, ordered by id; empty when the target has none.
+// like_count is filled only `with_likes` (it costs a lookup per comment).
+std::vector<CommentRow> load_thread(db::Connection& db, const Target& t, bool with_likes);
+
+struct StoredComment {
+    CommentRow row;
+    std::int64_t target_id = 0;
+    Target target;
+    std::int64_t age_seconds = 0;
+};
+
+// One comment (locked for update until the transaction ends with `lock`).
+std::optional<StoredComment> load_comment(db::Connection& db, std::int64_t id, bool lock);
+
+}  // namespace stoa::community
