@@ -1,0 +1,448 @@
+// Stoa's shared browser module: the API client (CSRF header, one token
+// refresh on 401 token_expired, problem+json errors), i18n, DOM building
+// without innerHTML, and form helpers. Used by the pages under /stoa/ and,
+// later, by the embeddable widget: nothing here assumes a particular page.
+
+const settings = { apiBase: '/api/v1', webBase: '/stoa' };
+
+/** Overrides where the API and the pages live (the widget sets these). */
+export function configure(options) {
+  Object.assign(settings, options);
+}
+
+// --- DOM -----------------------------------------------------------------
+
+/**
+ * Builds an element. `attrs`: attributes (strings), `class`, `text`
+ * (textContent), `on` ({event: handler}), `dataset`; children: nodes or
+ * strings (as text). Never parses HTML, so user data stays text.
+ */
+export function el(tag, attrs = {}, ...children) {
+  const node = document.createElement(tag);
+  for (const [key, value] of Object.entries(attrs || {})) {
+    if (value === undefined || value === null || value === false) continue;
+    if (key === 'text') node.textContent = String(value);
+    else if (key === 'class') node.className = value;
+    else if (key === 'on') for (const [ev, fn] of Object.entries(value)) node.addEventListener(ev, fn);
+    else if (key === 'dataset') Object.assign(node.dataset, value);
+    else if (value === true) node.setAttribute(key, '');
+    else node.setAttribute(key, String(value));
+  }
+  for (const child of children.flat()) {
+    if (child === undefined || child === null || child === false) continue;
+    node.append(child instanceof Node ? child : document.createTextNode(String(child)));
+  }
+  return node;
+}
+
+export const $ = (selector, root = document) => root.querySelector(selector);
+export const $$ = (selector, root = document) => Array.from(root.querySelectorAll(selector));
+
+export function clear(node) {
+  while (node.firstChild) node.firstChild.remove();
+  return node;
+}
+
+// --- i18n ----------------------------------------------------------------
+
+export const LANGUAGES = ['en', 'de'];
+let catalog = {};
+let fallback = {};
+let language = 'en';
+
+/** The first of navigator.languages we have a catalog for, else English. */
+export function pickLanguage(preferred = navigator.languages || [navigator.language]) {
+  for (const tag of preferred) {
+    const base = String(tag || '').toLowerCase().split('-')[0];
+    if (LANGUAGES.includes(base)) return base;
+  }
+  return 'en';
+}
+
+async function loadCatalog(lang) {
+  const res = await fetch(`${settings.webBase}/i18n/${lang}.json`, { credentials: 'same-origin' });
+  if (!res.ok) throw new Error(`i18n ${lang}: ${res.status}`);
+  return res.json();
+}
+
+/** Loads the catalog for the browser's language and translates the page. */
+export async function initI18n(lang = pickLanguage()) {
+  fallback = await loadCatalog('en');
+  language = lang;
+  catalog = lang === 'en' ? fallback : await loadCatalog(lang).catch(() => fallback);
+  document.documentElement.lang = language;
+  translate(document);
+  return language;
+}
+
+export const currentLanguage = () => language;
+
+/** The message for `key` with {name} placeholders filled from `vars`. */
+export function t(key, vars = {}) {
+  const text = catalog[key] ?? fallback[key] ?? key;
+  return text.replace(/\{(\w+)\}/g, (m, name) => (name in vars ? String(vars[name]) : m));
+}
+
+export const hasMessage = (key) => key in catalog || key in fallback;
+
+/** Applies data-i18n (text), data-i18n-{placeholder,aria-label,title,alt}. */
+export function translate(root) {
+  for (const node of $$('[data-i18n]', root)) node.textContent = t(node.dataset.i18n);
+  for (const attr of ['placeholder', 'aria-label', 'title', 'alt', 'content']) {
+    const data = `data-i18n-${attr}`;
+    for (const node of $$(`[${data}]`, root)) node.setAttribute(attr, t(node.getAttribute(data)));
+  }
+  const title = document.querySelector('title[data-i18n]');
+  if (title) document.title = title.textContent;
+}
+
+export function formatDate(iso) {
+  if (!iso) return '';
+  const d = new Date(iso);
+  if (Number.isNaN(d.getTime())) return String(iso);
+  return new Intl.DateTimeFormat(language, { dateStyle: 'medium', timeStyle: 'short' }).format(d);
+}
+
+// --- API client ----------------------------------------------------------
+
+/** A problem+json answer (or a network failure, status 0) as an Error. */
+export class ApiError extends Error {
+  constructor(status, problem = {}) {
+    super(problem.title || `HTTP ${status}`);
+    this.status = status;
+    this.code = problem.code || (status === 0 ? 'network' : 'internal');
+    this.problem = problem;
+    this.errors = Array.isArray(problem.errors) ? problem.errors : [];
+    this.requestId = problem.request_id || '';
+  }
+}
+
+export function cookie(name) {
+  for (const part of document.cookie.split(';')) {
+    const [k, ...v] = part.trim().split('=');
+    if (k === name) return decodeURIComponent(v.join('='));
+  }
+  return '';
+}
+
+const UNSAFE = new Set(['POST', 'PUT', 'PATCH', 'DELETE']);
+let refreshing = null;
+
+/** POST /auth/refresh once for every caller waiting at the same time. */
+export function refreshSession() {
+  refreshing ??= send('POST', '/auth/refresh', { json: {} }, false).finally(() => { refreshing = null; });
+  return refreshing;
+}
+
+async function parseAnswer(res) {
+  const type = res.headers.get('Content-Type') || '';
+  if (res.status === 204) return null;
+  if (type.includes('json')) {
+    try { return await res.json(); } catch { return null; }
+  }
+  return res;
+}
+
+async function send(method, path, options, mayRefresh) {
+  const headers = new Headers(options.headers || {});
+  let body = options.body;
+  if (options.json !== undefined) {
+    headers.set('Content-Type', 'application/json');
+    body = JSON.stringify(options.json);
+  }
+  if (UNSAFE.has(method)) {
+    const csrf = cookie('stoa_csrf');
+    if (csrf) headers.set('X-CSRF-Token', csrf);
+  }
+  headers.set('Accept', 'application/json, application/problem+json');
+  let res;
+  try {
+    res = await fetch(settings.apiBase + path, { method, headers, body, credentials: 'same-origin' });
+  } catch (e) {
+    throw new ApiError(0, { title: String(e) });
+  }
+  if (res.ok) return options.raw ? res : parseAnswer(res);
+  const problem = (await parseAnswer(res)) || {};
+  const error = new ApiError(res.status, problem instanceof Response ? {} : problem);
+  if (mayRefresh && res.status === 401 && error.code === 'token_expired') {
+    await refreshSession();
+    return send(method, path, options, false);
+  }
+  throw error;
+}
+
+/**
+ * Calls the JSON API: resolves with the parsed JSON (null for 204), or the
+ * Response with `raw: true`; rejects with ApiError. Sends X-CSRF-Token on
+ * unsafe methods and refreshes an expired access token once.
+ */
+export function api(method, path, options = {}) {
+  return send(method.toUpperCase(), path, options, options.refresh !== false);
+}
+
+/** An upload with progress (fetch has none): PUT/POST multipart via XHR. */
+export function upload(method, path, formData, onProgress) {
+  const attempt = () => new Promise((resolve, reject) => {
+    const xhr = new XMLHttpRequest();
+    xhr.open(method, settings.apiBase + path);
+    xhr.withCredentials = true;
+    const csrf = cookie('stoa_csrf');
+    if (csrf) xhr.setRequestHeader('X-CSRF-Token', csrf);
+    xhr.setRequestHeader('Accept', 'application/json, application/problem+json');
+    xhr.upload.addEventListener('progress', (e) => { if (e.lengthComputable && onProgress) onProgress(e.loaded / e.total); });
+    xhr.addEventListener('load', () => {
+      let data = null;
+      try { data = xhr.responseText ? JSON.parse(xhr.responseText) : null; } catch { data = null; }
+      if (xhr.status >= 200 && xhr.status < 300) resolve(data);
+      else reject(new ApiError(xhr.status, data || {}));
+    });
+    xhr.addEventListener('error', () => reject(new ApiError(0, { title: 'network error' })));
+    xhr.send(formData);
+  });
+  return attempt().catch(async (e) => {
+    if (e.status !== 401 || e.code !== 'token_expired') throw e;
+    await refreshSession();
+    return attempt();
+  });
+}
+
+/** The signed-in user, or null when nobody is (401). */
+export async function currentUser() {
+  // Every sign-in sets the script-readable stoa_csrf cookie: without it
+  // nobody is signed in, and asking /me would only log a 401 in the console.
+  if (!cookie('stoa_csrf')) return null;
+  try {
+    return (await api('GET', '/auth/me')).user;
+  } catch (e) {
+    if (e.status === 401) return null;
+    throw e;
+  }
+}
+
+/** The signed-in user; otherwise goes to the login page and never resolves. */
+export async function requireUser() {
+  const user = await currentUser();
+  if (user) return user;
+  const here = location.pathname + location.search;
+  location.assign(`${settings.webBase}/login.html?return_to=${encodeURIComponent(here)}`);
+  return new Promise(() => {});
+}
+
+/** The message to show for an ApiError (or any error). */
+export function errorMessage(error) {
+  if (error instanceof ApiError) {
+    const key = `error.${error.code}`;
+    if (hasMessage(key)) return t(key);
+    return error.problem.detail || error.problem.title || t('error.internal');
+  }
+  return t('error.internal');
+}
+
+// --- return_to -----------------------------------------------------------
+
+/**
+ * The same-origin path in `value`, else null: the rules of the server's
+ * safe_return_to (no "//", "/\", schemes, control characters, backslashes,
+ * encoded slashes or backslashes).
+ */
+export function safeReturnTo(value) {
+  if (typeof value !== 'string' || value === '' || value.length > 2000) return null;
+  if (value[0] !== '/') return null;
+  if (value.length > 1 && (value[1] === '/' || value[1] === '\\')) return null;
+  for (const ch of value) {
+    const c = ch.codePointAt(0);
+    if (c < 0x21 || c === 0x7f || ch === '\\') return null;
+  }
+  const lower = value.toLowerCase();
+  if (lower.includes('%2f') || lower.includes('%5c')) return null;
+  // Belt and braces: the browser's own parser must agree it stays here.
+  try {
+    if (new URL(value, location.origin).origin !== location.origin) return null;
+  } catch {
+    return null;
+  }
+  return value;
+}
+
+export const queryParam = (name) => new URLSearchParams(location.search).get(name);
+
+// --- forms ---------------------------------------------------------------
+
+/** The password rules of API.md, each {code, met}, for live feedback. */
+export function passwordRules(password, identity = {}) {
+  const p = password || '';
+  const lower = p.toLowerCase();
+  const names = [identity.username, (identity.email || '').split('@')[0]]
+    .map((s) => (s || '').toLowerCase()).filter((s) => s.length >= 3);
+  return [
+    { code: 'too_short', met: [...p].length >= 8 },
+    { code: 'too_long', met: [...p].length <= 128 },
+    { code: 'missing_upper', met: /\p{Lu}/u.test(p) },
+    { code: 'missing_lower', met: /\p{Ll}/u.test(p) },
+    { code: 'missing_digit', met: /\p{Nd}/u.test(p) },
+    { code: 'missing_symbol', met: /[^\p{L}\p{Nd}\s]/u.test(p) },
+    { code: 'contains_identity', met: p !== '' && !names.some((n) => lower.includes(n)) },
+  ];
+}
+
+/** Keeps a <ul> of rules in step with a password input. */
+export function bindPasswordRules(input, list, identity = () => ({})) {
+  const update = () => {
+    clear(list);
+    for (const rule of passwordRules(input.value, identity())) {
+      list.append(el('li', { class: rule.met ? 'is-met' : '', text: t(`password.rule.${rule.code}`) }));
+    }
+  };
+  input.addEventListener('input', update);
+  update();
+  return update;
+}
+
+function errorSlot(form, field) {
+  const input = form.elements.namedItem(field);
+  if (!input || !(input instanceof Element)) return null;
+  let slot = form.querySelector(`[data-error-for="${field}"]`);
+  if (!slot) {
+    slot = el('p', { class: 'stoa-error', id: `${input.id || field}-error`, 'data-error-for': field });
+    input.insertAdjacentElement('afterend', slot);
+  }
+  return { input, slot };
+}
+
+export function clearErrors(form) {
+  for (const slot of $$('[data-error-for]', form)) slot.textContent = '';
+  for (const input of $$('[aria-invalid]', form)) input.removeAttribute('aria-invalid');
+  const notice = $('.stoa-form-notice', form);
+  if (notice) notice.textContent = '';
+}
+
+function describe(input, id) {
+  const ids = new Set((input.getAttribute('aria-describedby') || '').split(/\s+/).filter(Boolean));
+  ids.add(id);
+  input.setAttribute('aria-describedby', [...ids].join(' '));
+}
+
+/**
+ * Shows `error` on `form`: field errors of a 422 next to their fields,
+ * anything else in the form's notice; focus moves to the first error.
+ * `fieldMessages` maps an error to a message (defaults to the catalog).
+ */
+export function showErrors(form, error) {
+  clearErrors(form);
+  let first = null;
+  const unplaced = [];
+  const errors = error instanceof ApiError ? error.errors : [];
+  for (const item of errors) {
+    const target = errorSlot(form, item.field);
+    const key = `field.${item.field}.${item.code}`;
+    const generic = `field.${item.code}`;
+    const text = hasMessage(key) ? t(key) : hasMessage(generic) ? t(generic) : (item.message || item.code);
+    if (!target) { unplaced.push(text); continue; }
+    target.slot.textContent = target.slot.textContent ? `${target.slot.textContent} ${text}` : text;
+    target.input.setAttribute('aria-invalid', 'true');
+    describe(target.input, target.slot.id);
+    first ??= target.input;
+  }
+  if (!errors.length || unplaced.length) {
+    const notice = formNotice(form);
+    notice.className = 'stoa-notice is-error stoa-form-notice';
+    notice.textContent = [errors.length ? '' : errorMessage(error), ...unplaced].filter(Boolean).join(' ');
+    first ??= notice;
+  }
+  first.focus();
+}
+
+/** A client-side check failed: same presentation as a 422. */
+export function fieldError(field, code) {
+  return new ApiError(422, { code: 'validation_failed', errors: [{ field, code }] });
+}
+
+function formNotice(form) {
+  let notice = $('.stoa-form-notice', form);
+  if (!notice) {
+    notice = el('div', { class: 'stoa-notice stoa-form-notice', role: 'alert', tabindex: '-1' });
+    form.prepend(notice);
+  }
+  return notice;
+}
+
+/** Shows a success (or other) message in the form's notice. */
+export function showNotice(form, text, kind = 'ok') {
+  const notice = formNotice(form);
+  notice.className = `stoa-notice is-${kind} stoa-form-notice`;
+  notice.textContent = text;
+}
+
+/** The form's named fields as an object (empty optional fields left out). */
+export function formValues(form) {
+  const values = {};
+  for (const [k, v] of new FormData(form).entries()) {
+    if (typeof v === 'string') values[k] = v;
+  }
+  return values;
+}
+
+/**
+ * Wires a form: on submit, clears errors, disables the submit button, runs
+ * `action(values)`, and shows any error next to the fields.
+ */
+export function onSubmit(form, action) {
+  form.addEventListener('submit', async (event) => {
+    event.preventDefault();
+    clearErrors(form);
+    const buttons = $$('button[type=submit], button:not([type])', form);
+    buttons.forEach((b) => { b.disabled = true; });
+    try {
+      await action(formValues(form), event);
+    } catch (error) {
+      if (!(error instanceof ApiError)) console.warn(error);
+      showErrors(form, error);
+    } finally {
+      buttons.forEach((b) => { b.disabled = false; });
+    }
+  });
+}
+
+/** Saves `text` as a file download (backup codes, the export). */
+export function download(filename, text, type = 'text/plain') {
+  const url = URL.createObjectURL(new Blob([text], { type }));
+  const a = el('a', { href: url, download: filename });
+  document.body.append(a);
+  a.click();
+  a.remove();
+  setTimeout(() => URL.revokeObjectURL(url), 1000);
+}
+
+// --- page chrome ---------------------------------------------------------
+
+/**
+ * Starts a page: translates it, then fills the header's navigation for
+ * `user` (links to account and admin, the sign-out form). Returns the language.
+ */
+export async function startPage() {
+  await initI18n();
+  return language;
+}
+
+export function fillNav(user) {
+  const nav = $('#stoa-nav');
+  if (!nav) return;
+  clear(nav);
+  const items = [];
+  if (user) {
+    items.push(el('a', { href: `${settings.webBase}/account.html`, text: t('nav.account') }));
+    items.push(el('a', { href: `${settings.webBase}/user.html?u=${encodeURIComponent(user.username)}`, text: t('nav.profile') }));
+    if (user.role === 'admin' || user.role === 'moderator') {
+      items.push(el('a', { href: `${settings.webBase}/admin.html`, text: t('nav.admin') }));
+    }
+    const form = el('form', { method: 'post', action: '/auth/logout', class: 'stoa-logout' },
+      el('input', { type: 'hidden', name: 'csrf_token', value: cookie('stoa_csrf') }),
+      el('button', { type: 'submit', class: 'stoa-link', text: t('nav.logout') }));
+    form.addEventListener('submit', () => { form.elements.csrf_token.value = cookie('stoa_csrf'); });
+    items.push(form);
+  } else {
+    items.push(el('a', { href: `${settings.webBase}/login.html`, text: t('nav.login') }));
+    items.push(el('a', { href: `${settings.webBase}/register.html`, text: t('nav.register') }));
+  }
+  nav.append(el('ul', {}, items.map((item) => el('li', {}, item))));
+}
