@@ -277,10 +277,12 @@ export function passwordRules(password, identity = {}) {
   return [
     { code: 'too_short', met: [...p].length >= 8 },
     { code: 'too_long', met: [...p].length <= 128 },
-    { code: 'missing_upper', met: /\p{Lu}/u.test(p) },
-    { code: 'missing_lower', met: /\p{Ll}/u.test(p) },
-    { code: 'missing_digit', met: /\p{Nd}/u.test(p) },
-    { code: 'missing_symbol', met: /[^\p{L}\p{Nd}\s]/u.test(p) },
+    // ASCII letters and digits, as the server counts them; anything else
+    // that is not white space is a symbol.
+    { code: 'missing_upper', met: /[A-Z]/.test(p) },
+    { code: 'missing_lower', met: /[a-z]/.test(p) },
+    { code: 'missing_digit', met: /[0-9]/.test(p) },
+    { code: 'missing_symbol', met: /[^A-Za-z0-9\s]/u.test(p) },
     { code: 'contains_identity', met: p !== '' && !names.some((n) => lower.includes(n)) },
   ];
 }

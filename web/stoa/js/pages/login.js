@@ -1,6 +1,6 @@
 // Sign in: password first, then the TOTP or backup-code step when the API
 // answers totp_required. Without JavaScript the same form posts to /auth/login.
-import { $, api, queryParam, safeReturnTo, showErrors, onSubmit, t, hasMessage, ApiError, fieldError } from '../stoa.js';
+import { $, el, api, queryParam, safeReturnTo, showErrors, onSubmit, t, hasMessage, ApiError, fieldError } from '../stoa.js';
 import { boot } from './common.js';
 
 const form = $('#login-form');
@@ -21,6 +21,9 @@ async function start() {
   $('#return_to').value = returnTo || '';
   if (returnTo) {
     for (const link of [$('#register-link')]) link.href += `?return_to=${encodeURIComponent(returnTo)}`;
+  }
+  for (const [param, key] of [['reset', 'login.reset_done'], ['deleted', 'login.deleted']]) {
+    if (queryParam(param)) form.before(el('p', { class: 'stoa-notice is-ok', role: 'status', id: `${param}-notice`, text: t(key) }));
   }
   const serverError = $('#server-error');
   if (serverError) {
