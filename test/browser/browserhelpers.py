@@ -204,3 +204,14 @@ def fresh_totp(secret, used):
 
 def dump(obj):
     return json.dumps(obj, indent=1)[:2000]
+
+
+def sign_in(b, login, password, then="/stoa/account.html"):
+    """Signs in through the login page (with JavaScript) and waits for `then`."""
+    b.open(f"/stoa/login.html?return_to={urllib.parse.quote(then, safe='')}")
+    b.ready()
+    b.fill("#login", login)
+    b.fill("#password", password)
+    b.click("#login-submit")
+    b.wait_for_path(then)
+    b.ready()
