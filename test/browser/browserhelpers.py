@@ -65,6 +65,11 @@ class Browser:
         self.driver.execute_cdp_cmd("Page.addScriptToEvaluateOnNewDocument", {"source": CSP_LISTENER})
         self.problems = []
 
+    def new_ip(self):
+        """Talks from another client address from now on (login is limited per address)."""
+        self.ip = fresh_ip(v4=True)
+        self.driver.execute_cdp_cmd("Network.setExtraHTTPHeaders", {"headers": {"X-Forwarded-For": self.ip}})
+
     def quit(self):
         try:
             self.collect_logs()
