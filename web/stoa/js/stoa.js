@@ -1,6 +1,6 @@
 // Stoa's shared browser module: the API client (CSRF header, one token
 // refresh on 401 token_expired, problem+json errors), i18n, DOM building
-// without innerHTML, and form helpers. Used by the pages under /stoa/ and,
+// that never parses HTML, and form helpers. Used by the pages under /stoa/ and,
 // later, by the embeddable widget: nothing here assumes a particular page.
 
 const settings = { apiBase: '/api/v1', webBase: '/stoa' };

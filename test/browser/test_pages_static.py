@@ -1,0 +1,44 @@
+"""Checks of the page sources that need no browser: every data-i18n key is
+in the English catalog, every German key exists in English, no inline
+script or style (the CSP forbids them), no innerHTML in the scripts."""
+import json
+import re
+from pathlib import Path
+
+WEB = Path(__file__).resolve().parents[2] / "web" / "stoa"
+
+
+def catalog(lang):
+    return json.loads((WEB / "i18n" / f"{lang}.json").read_text(encoding="utf-8"))
+
+
+def test_every_key_the_pages_use_is_in_the_english_catalog():
+    en = catalog("en")
+    used = set()
+    for page in WEB.glob("*.html"):
+        used |= set(re.findall(r'data-i18n(?:-[a-z-]+)?="([^"]+)"', page.read_text(encoding="utf-8")))
+    for script in (WEB / "js").rglob("*.js"):
+        used |= set(re.findall(r"\bt\('([a-z_.]+)'", script.read_text(encoding="utf-8")))
+    assert sorted(used - set(en)) == []
+
+
+def test_german_translates_only_known_keys_with_the_same_placeholders():
+    en, de = catalog("en"), catalog("de")
+    assert sorted(set(de) - set(en)) == []
+    for key, text in de.items():
+        assert set(re.findall(r"\{\w+\}", text)) == set(re.findall(r"\{\w+\}", en[key])), key
+
+
+def test_no_inline_script_style_or_handlers():
+    for page in WEB.glob("*.html"):
+        html = page.read_text(encoding="utf-8")
+        assert not re.search(r"<script(?![^>]*\bsrc=)", html), f"inline script in {page.name}"
+        assert "<style" not in html and " style=" not in html, f"inline style in {page.name}"
+        assert not re.search(r"\son[a-z]+=", html), f"inline event handler in {page.name}"
+
+
+def test_scripts_never_parse_html_or_eval():
+    for script in (WEB / "js").rglob("*.js"):
+        code = script.read_text(encoding="utf-8")
+        for banned in ("innerHTML", "outerHTML", "insertAdjacentHTML", "document.write", "eval(", "new Function"):
+            assert banned not in code, f"{banned} in {script.name}"
