@@ -15,6 +15,7 @@
 #include "http/fields.h"
 #include "http/pagination.h"
 #include "http/problem.h"
+#include "projects/project_store.h"
 #include "util/text.h"
 #include "util/time.h"
 
@@ -135,8 +136,8 @@ Response export_account(RequestContext& ctx) {
         .set("likes", community::export_likes(ctx.app.db, id))
         .set("comments", community::export_comments(ctx.app.db, id))
         .set("comment_subscriptions", community::export_subscriptions(ctx.app.db, id))
-        .set("projects", Json::array())
-        .set("files", Json::array());
+        .set("projects", projects::export_projects(ctx.app.db, id))
+        .set("files", projects::export_files(ctx.app.db, id));
     Response res = Response::json(200, body);
     res.header("Content-Disposition", "attachment; filename=\"stoa-export-" + user->username + ".json\"");
     return res;

@@ -11,7 +11,8 @@ namespace {
 
 constexpr db::Query kPublicProfile{
     "profile_public",
-    "SELECT username, first_name, bio, website, " STOA_SQL_TS("created_at") ", picture_version "
+    "SELECT username, first_name, bio, website, " STOA_SQL_TS("created_at") ", picture_version, "
+    "(SELECT count(*) FROM projects p WHERE p.author_id = users.id AND p.status = 'published') "
     "FROM users WHERE lower(username) = $1"};
 
 http::Response public_profile(RequestContext& ctx) {
@@ -25,8 +26,7 @@ http::Response public_profile(RequestContext& ctx) {
         .set("website", r.str(0, 3))
         .set("picture_url", Json::optional_string(auth::picture_url(r.str(0, 0), r.opt_str(0, 5))))
         .set("created_at", r.str(0, 4))
-        // Projects come with their own migration; until then nobody has any.
-        .set("project_count", 0);
+        .set("project_count", r.int64(0, 6));
     http::Response res = http::Response::json(200, body);
     res.header("Cache-Control", "public, max-age=60");
     return res;

@@ -50,7 +50,7 @@ DEFAULT_LIMIT_RATE = '100000r/s'
 # Caller's variables that reach the workers (so `ALLOWED_ORIGINS=... ./dev run` works).
 PASSED_PREFIXES = ('STOA_', 'JWT_', 'COOKIE_', 'STORAGE_', 'MAIL_', 'RATE_LIMIT_',
                    'LOCKOUT_', 'PASSWORD_', 'ARGON2_', 'LOG_', 'COMMENT_', 'NEW_ACCOUNT_',
-                   'ACCOUNT_LOG_', 'OUTBOX_')
+                   'ACCOUNT_LOG_', 'OUTBOX_', 'PROJECT_')
 PASSED_NAMES = ('DATABASE_URL', 'ALLOWED_ORIGINS', 'SITE_ORIGINS', 'PUBLIC_BASE_URL',
                 'REQUIRE_EMAIL_VERIFICATION')
 
@@ -713,6 +713,11 @@ def worker_env(stack, stoa_env):
         'STOA_MAIL_DIR': str(stack.dir / 'mail'),
         'MAIL_FROM': 'Stoa <no-reply@localhost>',
     }
+    if stoa_env == 'test':
+        # Small project quotas, so the tests reach each limit cheaply
+        # (test_projects_quotas.py reads them from stack.json's env).
+        env.update({'PROJECT_MAX_STEPS': '12', 'PROJECT_MAX_BOM_ITEMS': '12', 'PROJECT_MAX_FILES': '4',
+                    'PROJECT_MAX_IMAGES': '4', 'PROJECT_MAX_BYTES': str(3 * 1024 * 1024)})
     if stack.info.get('smb'):
         env.update(smbd.Smbd(stack.info['smb']['dir']).env())
     env.update({k: v for k, v in os.environ.items() if passed_through(k)})

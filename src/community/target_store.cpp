@@ -2,6 +2,7 @@
 
 #include "community/comment_store.h"
 #include "http/problem.h"
+#include "projects/project_store.h"
 
 namespace stoa::community {
 namespace {
@@ -68,7 +69,8 @@ void require_visible_entity(RequestContext& ctx, const Target& t) {
         case TargetKind::page:
             return;
         case TargetKind::project:
-            throw http::Problem::not_found("no such project");
+            projects::require_readable(ctx, t.entity_id);  // 404 for a draft of someone else
+            return;
         case TargetKind::comment:
             break;
     }

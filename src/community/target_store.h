@@ -24,9 +24,8 @@ std::int64_t ensure_target_id(db::Connection& db, const Target& t);
 
 // 404 unless the entity exists and the caller may see it: a comment that is
 // approved (or the caller's own waiting one, or any for moderators). Pages
-// need no check (their origin was checked when parsing). Projects answer
-// 404 until the projects work lands: this is the one place it extends
-// (a draft is visible to its author and admins only).
+// need no check (their origin was checked when parsing). A project must
+// exist and be readable: a draft is visible to its author and admins only.
 void require_visible_entity(RequestContext& ctx, const Target& t);
 
 }  // namespace stoa::community

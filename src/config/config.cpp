@@ -246,6 +246,16 @@ ConfigVerdict load_config(const GetEnv& getenv) {
     c.comment_moderation_mail = r.boolean("COMMENT_MODERATION_MAIL", c.comment_moderation_mail);
     c.comment_moderation_mail_interval_seconds = static_cast<int>(r.integer(
         "COMMENT_MODERATION_MAIL_INTERVAL_SECONDS", c.comment_moderation_mail_interval_seconds, 0, 7 * 24 * 3600));
+    c.project_max_steps = static_cast<int>(r.integer("PROJECT_MAX_STEPS", c.project_max_steps, 1, 100000));
+    c.project_max_bom_items = static_cast<int>(r.integer("PROJECT_MAX_BOM_ITEMS", c.project_max_bom_items, 1, 100000));
+    c.project_max_files = static_cast<int>(r.integer("PROJECT_MAX_FILES", c.project_max_files, 0, 100000));
+    c.project_max_images = static_cast<int>(r.integer("PROJECT_MAX_IMAGES", c.project_max_images, 0, 100000));
+    c.project_max_bytes = static_cast<std::uint64_t>(
+        r.integer("PROJECT_MAX_BYTES", static_cast<long long>(c.project_max_bytes), 0, 1LL << 40));
+    c.project_max_file_bytes = static_cast<std::uint64_t>(
+        r.integer("PROJECT_MAX_FILE_BYTES", static_cast<long long>(c.project_max_file_bytes), 1, 25LL * 1024 * 1024));
+    c.project_max_image_bytes = static_cast<std::uint64_t>(
+        r.integer("PROJECT_MAX_IMAGE_BYTES", static_cast<long long>(c.project_max_image_bytes), 1, 10LL * 1024 * 1024));
     c.log_level = r.string("LOG_LEVEL", c.log_level);
     if (c.log_level != "debug" && c.log_level != "info" && c.log_level != "warn" && c.log_level != "error")
         r.error("LOG_LEVEL", "must be debug, info, warn or error, got \"" + c.log_level + "\"");

@@ -77,6 +77,15 @@ struct Config {
     bool comment_moderation_mail = true;
     int comment_moderation_mail_interval_seconds = 10 * 60;
 
+    // Projects: quotas per project (PROJECT_MAX_*), and per upload.
+    int project_max_steps = 200;
+    int project_max_bom_items = 500;
+    int project_max_files = 50;
+    int project_max_images = 50;
+    std::uint64_t project_max_bytes = 500ull * 1024 * 1024;  // everything stored for one project
+    std::uint64_t project_max_file_bytes = 25ull * 1024 * 1024;
+    std::uint64_t project_max_image_bytes = 10ull * 1024 * 1024;
+
     bool production() const noexcept { return env == Environment::production; }
     const RateLimitRule& rate_limit(const std::string& name) const;
 };

@@ -54,4 +54,32 @@ std::optional<bool> Fields::boolean(const char* name) const {
     throw Problem::bad_request(std::string(name) + " must be true or false");
 }
 
+std::optional<std::vector<std::string>> Fields::string_list(const char* name) const {
+    if (json_ == nullptr) throw Problem::bad_request(std::string(name) + " must be a JSON array of strings");
+    json_t* v = json_object_get(json_->get(), name);
+    if (v == nullptr || json_is_null(v)) return std::nullopt;
+    if (!json_is_array(v)) throw Problem::bad_request(std::string(name) + " must be an array of strings");
+    std::vector<std::string> out;
+    for (std::size_t i = 0; i < json_array_size(v); ++i) {
+        json_t* item = json_array_get(v, i);
+        if (!json_is_string(item)) throw Problem::bad_request(std::string(name) + " must be an array of strings");
+        out.emplace_back(json_string_value(item), json_string_length(item));
+    }
+    return out;
+}
+
+std::optional<std::vector<long long>> Fields::integer_list(const char* name) const {
+    if (json_ == nullptr) throw Problem::bad_request(std::string(name) + " must be a JSON array of integers");
+    json_t* v = json_object_get(json_->get(), name);
+    if (v == nullptr || json_is_null(v)) return std::nullopt;
+    if (!json_is_array(v)) throw Problem::bad_request(std::string(name) + " must be an array of integers");
+    std::vector<long long> out;
+    for (std::size_t i = 0; i < json_array_size(v); ++i) {
+        json_t* item = json_array_get(v, i);
+        if (!json_is_integer(item)) throw Problem::bad_request(std::string(name) + " must be an array of integers");
+        out.push_back(json_integer_value(item));
+    }
+    return out;
+}
+
 }  // namespace stoa::http

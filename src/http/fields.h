@@ -6,6 +6,7 @@
 #include <optional>
 #include <string>
 #include <string_view>
+#include <vector>
 
 #include "json/json.h"
 
@@ -22,6 +23,10 @@ public:
     // A JSON integer (or a form field of digits); 400 on another type.
     std::optional<long long> integer(const char* name) const;
     std::optional<bool> boolean(const char* name) const;
+    // A JSON array of strings / of integers; nullopt when absent or null,
+    // 400 on another type (JSON bodies only).
+    std::optional<std::vector<std::string>> string_list(const char* name) const;
+    std::optional<std::vector<long long>> integer_list(const char* name) const;
     bool has(const char* name) const;
 
 private:
