@@ -6,6 +6,7 @@
 #include <sys/stat.h>
 #include <unistd.h>
 
+#include <algorithm>
 #include <climits>
 #include <cstring>
 
@@ -65,11 +66,38 @@ void install_signal_handlers(int listen_fd) {
     sigaction(SIGPIPE, &ignore, nullptr);
 }
 
+class FcgxSink final : public http::BodySink {
+public:
+    explicit FcgxSink(FCGX_Stream* out) : out_(out) {}
+    bool write(const char* data, std::size_t n) override {
+        while (n > 0) {
+            int chunk = static_cast<int>(std::min<std::size_t>(n, 1 << 20));
+            if (FCGX_PutStr(data, chunk, out_) != chunk) return false;
+            data += chunk;
+            n -= static_cast<std::size_t>(chunk);
+        }
+        return true;
+    }
+
+private:
+    FCGX_Stream* out_;
+};
+
 void write_response(FCGX_Request* raw, const http::Request& req, const http::Response& res) {
     std::string head = res.head();
     FCGX_PutStr(head.data(), static_cast<int>(head.size()), raw->out);
-    if (req.method() != "HEAD" && !res.body().empty())
-        FCGX_PutStr(res.body().data(), static_cast<int>(res.body().size()), raw->out);
+    if (req.method() == "HEAD") return;
+    if (res.streamed()) {
+        FcgxSink sink(raw->out);
+        try {
+            res.writer()(sink);
+        } catch (const std::exception& e) {
+            // The head is out: the body can only end early (the client sees a truncated download).
+            log::error("stream_failed", Json::object().set("error", e.what()).set("path", req.path()));
+        }
+        return;
+    }
+    if (!res.body().empty()) FCGX_PutStr(res.body().data(), static_cast<int>(res.body().size()), raw->out);
 }
 
 void serve_one(App& app, FCGX_Request* raw) {

@@ -55,7 +55,8 @@ std::string Response::head() const {
         out += content_type_;
         out += "\r\n";
     }
-    if (status_ != 204 && status_ != 304) {
+    // A streamed body's length, when known, is a header the handler sets.
+    if (status_ != 204 && status_ != 304 && !streamed()) {
         out += "Content-Length: ";
         out += std::to_string(body_.size());
         out += "\r\n";

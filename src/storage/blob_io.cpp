@@ -46,6 +46,25 @@ BlobBytes read_blob(db::Connection& db, FileStore& files, const BlobRecord& firs
     return {std::nullopt, ReadFailure::missing};
 }
 
+BlobReader open_blob(db::Connection& db, FileStore& files, const BlobRecord& first) {
+    std::optional<BlobRecord> record = first;
+    for (int attempt = 0; attempt < 2 && record; ++attempt) {
+        BlobStore* store = store_for(files, *record);
+        if (store == nullptr) return {nullptr, ReadFailure::unavailable};
+        auto reader = store->open(record->name);
+        if (!reader) {
+            log::warn("blob_read_failed", Json::object().set("blob", record->name.str()).set("error", reader.error()));
+            return {nullptr, ReadFailure::unavailable};
+        }
+        if (*reader) return {std::move(*reader), ReadFailure::missing};
+        Location was = record->location;
+        record = find_blob(db, record->id);
+        if (record && record->location == was) break;
+    }
+    log::error("blob_missing", Json::object().set("blob", first.name.str()).set("location", location_name(first.location)));
+    return {nullptr, ReadFailure::missing};
+}
+
 UncommittedBlob::~UncommittedBlob() {
     if (kept_) return;
     BlobStore* store = files_.at(blob_.location);

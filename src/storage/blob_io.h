@@ -2,6 +2,7 @@
 #pragma once
 
 #include <cstddef>
+#include <memory>
 #include <optional>
 #include <string>
 
@@ -24,6 +25,14 @@ struct BlobBytes {
 // Reads a whole (small) blob. When it is not where `record` says, the row is
 // read again once: a sync may have moved it to the share meanwhile.
 BlobBytes read_blob(db::Connection& db, FileStore& files, const BlobRecord& record, std::size_t max);
+
+// A reader for a blob of any size, for streaming it out (downloads, ZIPs);
+// the same second look as read_blob when it is not where the row says.
+struct BlobReader {
+    std::unique_ptr<ByteSource> source;  // set on success
+    ReadFailure failure = ReadFailure::missing;
+};
+BlobReader open_blob(db::Connection& db, FileStore& files, const BlobRecord& record);
 
 // Removes a released blob's file, then its row. When the file cannot be
 // removed now (share down, another host's directory) the row stays released

@@ -110,4 +110,19 @@ BlobCounts count_blobs(db::Connection& db, const std::string& host) {
     return BlobCounts{r.int64(0, 0), r.int64(0, 1), r.int64(0, 2), r.int64(0, 3)};
 }
 
+std::vector<BlobRecord> unreferenced_blobs(db::Connection& db, int limit) {
+    static constexpr db::Query kUnreferenced{
+        "blobs_unreferenced",
+        "SELECT " STOA_BLOB_COLUMNS " FROM blobs b WHERE b.deleted_at IS NULL "
+        "AND NOT EXISTS (SELECT 1 FROM users u WHERE u.picture_blob_id = b.id) "
+        "AND NOT EXISTS (SELECT 1 FROM project_files f WHERE f.blob_id = b.id) "
+        "AND NOT EXISTS (SELECT 1 FROM project_images i WHERE i.blob_id = b.id) "
+        "AND NOT EXISTS (SELECT 1 FROM project_images t WHERE t.thumb_blob_id = b.id) "
+        "ORDER BY b.id LIMIT $1"};
+    auto r = db.exec(kUnreferenced, limit);
+    std::vector<BlobRecord> out;
+    for (int i = 0; i < r.rows(); ++i) out.push_back(read_blob_record(r, i));
+    return out;
+}
+
 }  // namespace stoa::storage

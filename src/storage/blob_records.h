@@ -43,6 +43,9 @@ void forget_blob(db::Connection& db, std::int64_t id);
 std::vector<BlobRecord> released_blobs(db::Connection& db, const std::string& host, std::int64_t after_id, int limit);
 // Live blobs (not released) with an id above `after_id`, for `storage check`.
 std::vector<BlobRecord> live_blobs(db::Connection& db, std::int64_t after_id, int limit);
+// Live blobs that no owner (a user's picture, a project file or image)
+// refers to: at most `limit`, oldest first.
+std::vector<BlobRecord> unreferenced_blobs(db::Connection& db, int limit);
 // Live blobs in this host's local directory with an id above `after_id`.
 std::vector<BlobRecord> local_blobs(db::Connection& db, const std::string& host, std::int64_t after_id, int limit);
 // Flips a local blob to the share; false when it is no longer a live local

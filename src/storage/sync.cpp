@@ -219,6 +219,13 @@ CheckReport check_store(db::Connection& db, FileStore& files, bool checksums, co
         for (const auto& e : *entries)
             if (!locate_blob(db, e.name)) ++report.orphans;
     }
+    // Rows the other way round: a live blob that no picture, project file
+    // or project image refers to was orphaned by a bug (releasing is always
+    // done in the owner's transaction).
+    for (const auto& r : unreferenced_blobs(db, 1000)) {
+        ++report.unreferenced;
+        report.problems.push_back(describe(r) + ": live, but no picture, project file or image refers to it");
+    }
     return report;
 }
 

@@ -56,7 +56,8 @@ struct CheckReport {
     Health health = Health::unavailable;
     BlobCounts counts;
     int checked = 0;
-    int orphans = 0;  // local files without a row
+    int orphans = 0;       // local files without a row
+    int unreferenced = 0;  // live rows that nothing refers to
     std::vector<std::string> problems;
     bool ok() const { return problems.empty() && health != Health::unavailable; }
 };

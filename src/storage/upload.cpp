@@ -1,5 +1,7 @@
 #include "storage/upload.h"
 
+#include <algorithm>
+
 #include "http/multipart.h"
 #include "http/problem.h"
 #include "log/log.h"
@@ -15,7 +17,7 @@ std::string size_text(std::uint64_t bytes) {
 }
 
 Upload receive_upload(http::Request& req, std::string_view field, std::uint64_t max_bytes,
-                      const std::string& spool_dir) {
+                      const std::string& spool_dir, std::initializer_list<std::string_view> text_fields) {
     if (http::media_type(req.content_type()) != "multipart/form-data")
         throw Problem::unsupported_media_type("the body must be multipart/form-data with a part named " +
                                               std::string(field));
@@ -26,18 +28,35 @@ Upload receive_upload(http::Request& req, std::string_view field, std::uint64_t 
 
     http::MultipartReader reader(req.body_stream(), *boundary);
     std::optional<Upload> upload;
+    std::map<std::string, std::string, std::less<>> texts;
     for (;;) {
         auto part = reader.next();
         if (!part) throw Problem::bad_request(part.error());
         if (!*part) break;
-        if ((*part)->name != field) continue;  // other fields are skipped unread
+        if ((*part)->name != field) {
+            if (std::find(text_fields.begin(), text_fields.end(), (*part)->name) == text_fields.end()) continue;
+            std::string name = (*part)->name;
+            std::string value;
+            char small[1024];
+            for (;;) {
+                auto n = reader.read(small, sizeof small);
+                if (!n) throw Problem::bad_request(n.error());
+                if (*n == 0) break;
+                value.append(small, *n);
+                if (value.size() > kMaxTextField)
+                    throw Problem::validation().field(name, "too_long",
+                                                      name + ": at most " + std::to_string(kMaxTextField) + " bytes");
+            }
+            texts[name] = std::move(value);
+            continue;
+        }
         if (upload) throw Problem::bad_request("only one part named " + std::string(field) + " is allowed");
         auto spool = SpoolFile::create(spool_dir);
         if (!spool) {
             log::error("upload_spool_failed", Json::object().set("error", spool.error()));
             throw Problem::unavailable("the file store cannot take uploads right now").header("Retry-After", "30");
         }
-        upload.emplace(Upload{std::move(*spool), std::move((*part)->filename), std::move((*part)->content_type)});
+        upload.emplace(Upload{std::move(*spool), std::move((*part)->filename), std::move((*part)->content_type), {}});
         char buf[65536];
         for (;;) {
             auto n = reader.read(buf, sizeof buf);
@@ -54,6 +73,7 @@ Upload receive_upload(http::Request& req, std::string_view field, std::uint64_t 
         throw Problem::validation().field(std::string(field), "required",
                                           "a multipart part named " + std::string(field) + " holding the file");
     }
+    upload->text_fields = std::move(texts);
     return std::move(*upload);
 }
 

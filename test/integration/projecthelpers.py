@@ -3,6 +3,7 @@
 uploads, and the quotas the test stack runs with (tools/stack.py sets small
 PROJECT_MAX_* values for stacks started in the test environment)."""
 import secrets
+import urllib.parse
 import uuid
 
 from communityhelpers import V1, anon, session  # noqa: F401  (re-exported)
@@ -38,8 +39,13 @@ def multipart(field, filename, data, content_type="application/octet-stream", ex
     for k, v in (extra or {}).items():
         parts.append(f"--{boundary}\r\nContent-Disposition: form-data; name=\"{k}\"\r\n\r\n{v}\r\n".encode())
     name = filename if isinstance(filename, bytes) else filename.encode()
-    parts.append(f"--{boundary}\r\nContent-Disposition: form-data; name=\"{field}\"; filename=\"".encode() + name
-                 + f"\"\r\nContent-Type: {content_type}\r\n\r\n".encode() + data + b"\r\n")
+    if any(b < 0x20 or b == 0x7F or b in b'"\\' for b in name):
+        # What cannot go in a quoted string goes percent-encoded (RFC 5987 filename*).
+        disposition = b"; filename*=UTF-8''" + urllib.parse.quote_from_bytes(name, safe="").encode()
+    else:
+        disposition = b'; filename="' + name + b'"'
+    parts.append(f"--{boundary}\r\nContent-Disposition: form-data; name=\"{field}\"".encode() + disposition
+                 + f"\r\nContent-Type: {content_type}\r\n\r\n".encode() + data + b"\r\n")
     parts.append(f"--{boundary}--\r\n".encode())
     return b"".join(parts), f"multipart/form-data; boundary={boundary}"
 
