@@ -30,6 +30,7 @@ void register_project_routes(http::Router& r);
 void register_project_part_routes(http::Router& r);
 void register_component_routes(http::Router& r);
 void register_project_file_routes(http::Router& r);
+void register_project_download_routes(http::Router& r);
 
 // A same-origin path for return_to, or nullopt (open-redirect tricks refused).
 std::optional<std::string> safe_return_to(const std::optional<std::string>& value);
@@ -60,6 +61,7 @@ inline void register_all_routes(http::Router& r) {
     register_project_part_routes(r);
     register_component_routes(r);
     register_project_file_routes(r);
+    register_project_download_routes(r);
 #ifdef STOA_TEST_ROUTES
     register_test_routes(r);
 #endif
