@@ -284,7 +284,7 @@ def test_comments_on_comment_entities(info):
     assert ids(listing(info, ("comment", c["id"]))["items"]) == [on_entity["id"]]
     assert ids(listing(info, url)["items"]) == [c["id"]]
     assert_problem(anon(info).get(f"{V1}/comments?entity_type=comment&entity_id=999999999"), 404, "not_found")
-    assert_problem(anon(info).get(f"{V1}/comments?entity_type=project&entity_id=1"), 404, "not_found")
+    assert_problem(anon(info).get(f"{V1}/comments?entity_type=project&entity_id=999999999"), 404, "not_found")
 
 
 # --- accounts -----------------------------------------------------------------------------------
