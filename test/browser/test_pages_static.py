@@ -1,5 +1,6 @@
 """Checks of the page sources that need no browser: every data-i18n key is
-in the English catalog, every German key exists in English, no inline
+in the English catalogs (core.en.json: errors and the widget; en.json: the
+pages), every German key exists in English, no inline
 script or style (the CSP forbids them), no innerHTML in the scripts."""
 import json
 import re
@@ -8,8 +9,11 @@ from pathlib import Path
 WEB = Path(__file__).resolve().parents[2] / "web" / "stoa"
 
 
-def catalog(lang):
-    return json.loads((WEB / "i18n" / f"{lang}.json").read_text(encoding="utf-8"))
+def catalog(lang, parts=("core.", "")):
+    merged = {}
+    for part in parts:
+        merged.update(json.loads((WEB / "i18n" / f"{part}{lang}.json").read_text(encoding="utf-8")))
+    return merged
 
 
 def test_every_key_the_pages_use_is_in_the_english_catalog():
@@ -20,6 +24,17 @@ def test_every_key_the_pages_use_is_in_the_english_catalog():
     for script in (WEB / "js").rglob("*.js"):
         used |= set(re.findall(r"\bt\('([a-z_.]+)'", script.read_text(encoding="utf-8")))
     assert sorted(used - set(en)) == []
+
+
+def test_the_widget_needs_only_the_core_catalog():
+    core = catalog("en", parts=("core.",))
+    used = set()
+    for script in [WEB / "embed.js", *(WEB / "js" / "widget").glob("*.js"), *(WEB / "js" / "core").glob("*.js")]:
+        code = script.read_text(encoding="utf-8")
+        used |= set(re.findall(r"\bt\('([a-z_.]+)'", code))
+        used |= {f"{k}.{form}" for k in re.findall(r"plural\(t, '([a-z_.]+)'", code) for form in ("one", "other")}
+    assert sorted(used - set(core)) == []
+    assert not set(core) & set(catalog("en", parts=("",))), "a key in both catalogs"
 
 
 def test_german_translates_only_known_keys_with_the_same_placeholders():
@@ -38,7 +53,7 @@ def test_no_inline_script_style_or_handlers():
 
 
 def test_scripts_never_parse_html_or_eval():
-    for script in (WEB / "js").rglob("*.js"):
+    for script in [WEB / "embed.js", *(WEB / "js").rglob("*.js")]:
         code = script.read_text(encoding="utf-8")
         for banned in ("innerHTML", "outerHTML", "insertAdjacentHTML", "document.write", "eval(", "new Function"):
             assert banned not in code, f"{banned} in {script.name}"

@@ -1,184 +1,16 @@
-// Stoa's shared browser module: the API client (CSRF header, one token
-// refresh on 401 token_expired, problem+json errors), i18n, DOM building
-// that never parses HTML, and form helpers. Used by the pages under /stoa/ and,
-// later, by the embeddable widget: nothing here assumes a particular page.
+// Stoa's shared browser module for the pages under /stoa/: the core (API
+// client, i18n, DOM building that never parses HTML; js/core/, which the
+// embeddable widget imports alone to stay small) plus return_to, form
+// helpers and the page chrome. Nothing here assumes a particular page.
 
-const settings = { apiBase: '/api/v1', webBase: '/stoa' };
-
-/** Overrides where the API and the pages live (the widget sets these). */
-export function configure(options) {
-  Object.assign(settings, options);
-}
-
-// --- DOM -----------------------------------------------------------------
-
-/**
- * Builds an element. `attrs`: attributes (strings), `class`, `text`
- * (textContent), `on` ({event: handler}), `dataset`; children: nodes or
- * strings (as text). Never parses HTML, so user data stays text.
- */
-export function el(tag, attrs = {}, ...children) {
-  const node = document.createElement(tag);
-  for (const [key, value] of Object.entries(attrs || {})) {
-    if (value === undefined || value === null || value === false) continue;
-    if (key === 'text') node.textContent = String(value);
-    else if (key === 'class') node.className = value;
-    else if (key === 'on') for (const [ev, fn] of Object.entries(value)) node.addEventListener(ev, fn);
-    else if (key === 'dataset') Object.assign(node.dataset, value);
-    else if (value === true) node.setAttribute(key, '');
-    else node.setAttribute(key, String(value));
-  }
-  for (const child of children.flat()) {
-    if (child === undefined || child === null || child === false) continue;
-    node.append(child instanceof Node ? child : document.createTextNode(String(child)));
-  }
-  return node;
-}
-
-export const $ = (selector, root = document) => root.querySelector(selector);
-export const $$ = (selector, root = document) => Array.from(root.querySelectorAll(selector));
-
-export function clear(node) {
-  while (node.firstChild) node.firstChild.remove();
-  return node;
-}
-
-// --- i18n ----------------------------------------------------------------
-
-export const LANGUAGES = ['en', 'de'];
-let catalog = {};
-let fallback = {};
-let language = 'en';
-
-/** The first of navigator.languages we have a catalog for, else English. */
-export function pickLanguage(preferred = navigator.languages || [navigator.language]) {
-  for (const tag of preferred) {
-    const base = String(tag || '').toLowerCase().split('-')[0];
-    if (LANGUAGES.includes(base)) return base;
-  }
-  return 'en';
-}
-
-async function loadCatalog(lang) {
-  const res = await fetch(`${settings.webBase}/i18n/${lang}.json`, { credentials: 'same-origin' });
-  if (!res.ok) throw new Error(`i18n ${lang}: ${res.status}`);
-  return res.json();
-}
-
-/** Loads the catalog for the browser's language and translates the page. */
-export async function initI18n(lang = pickLanguage()) {
-  fallback = await loadCatalog('en');
-  language = lang;
-  catalog = lang === 'en' ? fallback : await loadCatalog(lang).catch(() => fallback);
-  document.documentElement.lang = language;
-  translate(document);
-  return language;
-}
-
-export const currentLanguage = () => language;
-
-/** The message for `key` with {name} placeholders filled from `vars`. */
-export function t(key, vars = {}) {
-  const text = catalog[key] ?? fallback[key] ?? key;
-  return text.replace(/\{(\w+)\}/g, (m, name) => (name in vars ? String(vars[name]) : m));
-}
-
-export const hasMessage = (key) => key in catalog || key in fallback;
-
-/** Applies data-i18n (text), data-i18n-{placeholder,aria-label,title,alt}. */
-export function translate(root) {
-  for (const node of $$('[data-i18n]', root)) node.textContent = t(node.dataset.i18n);
-  for (const attr of ['placeholder', 'aria-label', 'title', 'alt', 'content']) {
-    const data = `data-i18n-${attr}`;
-    for (const node of $$(`[${data}]`, root)) node.setAttribute(attr, t(node.getAttribute(data)));
-  }
-  const title = document.querySelector('title[data-i18n]');
-  if (title) document.title = title.textContent;
-}
-
-export function formatDate(iso) {
-  if (!iso) return '';
-  const d = new Date(iso);
-  if (Number.isNaN(d.getTime())) return String(iso);
-  return new Intl.DateTimeFormat(language, { dateStyle: 'medium', timeStyle: 'short' }).format(d);
-}
-
-// --- API client ----------------------------------------------------------
-
-/** A problem+json answer (or a network failure, status 0) as an Error. */
-export class ApiError extends Error {
-  constructor(status, problem = {}) {
-    super(problem.title || `HTTP ${status}`);
-    this.status = status;
-    this.code = problem.code || (status === 0 ? 'network' : 'internal');
-    this.problem = problem;
-    this.errors = Array.isArray(problem.errors) ? problem.errors : [];
-    this.requestId = problem.request_id || '';
-  }
-}
-
-export function cookie(name) {
-  for (const part of document.cookie.split(';')) {
-    const [k, ...v] = part.trim().split('=');
-    if (k === name) return decodeURIComponent(v.join('='));
-  }
-  return '';
-}
-
-const UNSAFE = new Set(['POST', 'PUT', 'PATCH', 'DELETE']);
-let refreshing = null;
-
-/** POST /auth/refresh once for every caller waiting at the same time. */
-export function refreshSession() {
-  refreshing ??= send('POST', '/auth/refresh', { json: {} }, false).finally(() => { refreshing = null; });
-  return refreshing;
-}
-
-async function parseAnswer(res) {
-  const type = res.headers.get('Content-Type') || '';
-  if (res.status === 204) return null;
-  if (type.includes('json')) {
-    try { return await res.json(); } catch { return null; }
-  }
-  return res;
-}
-
-async function send(method, path, options, mayRefresh) {
-  const headers = new Headers(options.headers || {});
-  let body = options.body;
-  if (options.json !== undefined) {
-    headers.set('Content-Type', 'application/json');
-    body = JSON.stringify(options.json);
-  }
-  if (UNSAFE.has(method)) {
-    const csrf = cookie('stoa_csrf');
-    if (csrf) headers.set('X-CSRF-Token', csrf);
-  }
-  headers.set('Accept', 'application/json, application/problem+json');
-  let res;
-  try {
-    res = await fetch(settings.apiBase + path, { method, headers, body, credentials: 'same-origin' });
-  } catch (e) {
-    throw new ApiError(0, { title: String(e) });
-  }
-  if (res.ok) return options.raw ? res : parseAnswer(res);
-  const problem = (await parseAnswer(res)) || {};
-  const error = new ApiError(res.status, problem instanceof Response ? {} : problem);
-  if (mayRefresh && res.status === 401 && error.code === 'token_expired') {
-    await refreshSession();
-    return send(method, path, options, false);
-  }
-  throw error;
-}
-
-/**
- * Calls the JSON API: resolves with the parsed JSON (null for 204), or the
- * Response with `raw: true`; rejects with ApiError. Sends X-CSRF-Token on
- * unsafe methods and refreshes an expired access token once.
- */
-export function api(method, path, options = {}) {
-  return send(method.toUpperCase(), path, options, options.refresh !== false);
-}
+export * from './core/config.js';
+export * from './core/dom.js';
+export * from './core/i18n.js';
+export * from './core/api.js';
+import { settings } from './core/config.js';
+import { el, $, $$, clear } from './core/dom.js';
+import { t, hasMessage, initI18n } from './core/i18n.js';
+import { ApiError, cookie, errorMessage, currentUser, refreshSession } from './core/api.js';
 
 /** An upload with progress (fetch has none): PUT/POST multipart via XHR. */
 export function upload(method, path, formData, onProgress) {
@@ -188,6 +20,7 @@ export function upload(method, path, formData, onProgress) {
     xhr.withCredentials = true;
     const csrf = cookie('stoa_csrf');
     if (csrf) xhr.setRequestHeader('X-CSRF-Token', csrf);
+    if (settings.bearer) xhr.setRequestHeader('Authorization', `Bearer ${settings.bearer}`);
     xhr.setRequestHeader('Accept', 'application/json, application/problem+json');
     xhr.upload.addEventListener('progress', (e) => { if (e.lengthComputable && onProgress) onProgress(e.loaded / e.total); });
     xhr.addEventListener('load', () => {
@@ -206,19 +39,6 @@ export function upload(method, path, formData, onProgress) {
   });
 }
 
-/** The signed-in user, or null when nobody is (401). */
-export async function currentUser() {
-  // Every sign-in sets the script-readable stoa_csrf cookie: without it
-  // nobody is signed in, and asking /me would only log a 401 in the console.
-  if (!cookie('stoa_csrf')) return null;
-  try {
-    return (await api('GET', '/auth/me')).user;
-  } catch (e) {
-    if (e.status === 401) return null;
-    throw e;
-  }
-}
-
 /** The signed-in user; otherwise goes to the login page and never resolves. */
 export async function requireUser() {
   const user = await currentUser();
@@ -226,16 +46,6 @@ export async function requireUser() {
   const here = location.pathname + location.search;
   location.assign(`${settings.webBase}/login.html?return_to=${encodeURIComponent(here)}`);
   return new Promise(() => {});
-}
-
-/** The message to show for an ApiError (or any error). */
-export function errorMessage(error) {
-  if (error instanceof ApiError) {
-    const key = `error.${error.code}`;
-    if (hasMessage(key)) return t(key);
-    return error.problem.detail || error.problem.title || t('error.internal');
-  }
-  return t('error.internal');
 }
 
 // --- return_to -----------------------------------------------------------
@@ -422,8 +232,7 @@ export function download(filename, text, type = 'text/plain') {
  * `user` (links to account and admin, the sign-out form). Returns the language.
  */
 export async function startPage() {
-  await initI18n();
-  return language;
+  return initI18n();
 }
 
 export function fillNav(user) {
