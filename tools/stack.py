@@ -575,6 +575,8 @@ def render_nginx(stack):
         'DIR': str(stack.dir),
         'HTTP_PORT': str(info['http_port']),
         'HTTPS_PORT': str(info['https_port']),
+        'OTHER_SITE_PORT': str(info['other_site_port']),
+        'STOA_ORIGIN': info['https_url'],
         'FCGI_SOCKET': info['fcgi_socket'],
         'WEB_ROOT': str(WEB_ROOT),
         'SITE_ROOT': str(WEB_ROOT / 'demo'),
@@ -591,15 +593,20 @@ def render_nginx(stack):
     (conf_dir / 'nginx.conf').write_text(text)
 
 
-def start_nginx_on_free_ports(stack, fixed_http, fixed_https):
-    """Starts nginx; ports picked here are picked again if taken meanwhile."""
+def start_nginx_on_free_ports(stack, fixed_http, fixed_https, fixed_other=None):
+    """Starts nginx; ports picked here are picked again if taken meanwhile.
+    The third port serves the demo site as another origin (the cross-origin embed)."""
     for attempt in range(5):
         stack.info['http_port'] = fixed_http or free_port()
         stack.info['https_port'] = fixed_https or free_port()
         while stack.info['https_port'] == stack.info['http_port']:
             stack.info['https_port'] = free_port()
+        stack.info['other_site_port'] = fixed_other or free_port()
+        while stack.info['other_site_port'] in (stack.info['http_port'], stack.info['https_port']):
+            stack.info['other_site_port'] = free_port()
         stack.info['https_url'] = f'https://127.0.0.1:{stack.info["https_port"]}'
         stack.info['http_url'] = f'http://127.0.0.1:{stack.info["http_port"]}'
+        stack.info['other_site_url'] = f'https://127.0.0.1:{stack.info["other_site_port"]}'
         stack.save()
         render_nginx(stack)
         try:
@@ -610,9 +617,10 @@ def start_nginx_on_free_ports(stack, fixed_http, fixed_https):
             if taken and not (fixed_http and fixed_https) and attempt < 4:
                 continue  # another process took a port we picked: pick again
             if taken:
-                raise StackError(f'{e}\nport {stack.info["http_port"]} or '
-                                 f'{stack.info["https_port"]} is taken (choose others with '
-                                 'STOA_HTTP_PORT / STOA_HTTPS_PORT)') from None
+                raise StackError(f'{e}\nport {stack.info["http_port"]}, '
+                                 f'{stack.info["https_port"]} or {stack.info["other_site_port"]} is taken '
+                                 '(choose others with STOA_HTTP_PORT / STOA_HTTPS_PORT / '
+                                 'STOA_OTHER_SITE_PORT)') from None
             raise
 
 
@@ -697,13 +705,15 @@ def setup_postgres(stack, keep_data, durable, previous_port=None):
 
 def worker_env(stack, stoa_env):
     origin = stack.info['https_url']
+    # The demo site on its second origin embeds the widget from this one.
+    origins = f"{origin},{stack.info['other_site_url']}" if stack.info.get('other_site_url') else origin
     env = {
         'STOA_ENV': stoa_env,
         'DATABASE_URL': stack.info['database_url'],
         'JWT_SECRET': jwt_secret(stack.dir),
         'COOKIE_SECURE': 'true',
-        'ALLOWED_ORIGINS': origin,
-        'SITE_ORIGINS': origin,
+        'ALLOWED_ORIGINS': origins,
+        'SITE_ORIGINS': origins,
         'PUBLIC_BASE_URL': origin,
         'STORAGE_LOCAL_DIR': str(stack.dir / 'files'),
         'LOG_LEVEL': 'info',
@@ -765,7 +775,8 @@ def print_log_tails(directory):
 
 def start_stack(directory, bin_dir, http_port=None, https_port=None, workers=None,
                 stoa_env='test', keep_data=False, durable=False,
-                limit_rate=DEFAULT_LIMIT_RATE, timeout=READY_TIMEOUT, with_smbd=False):
+                limit_rate=DEFAULT_LIMIT_RATE, timeout=READY_TIMEOUT, with_smbd=False,
+                other_site_port=None):
     """Starts PostgreSQL, migrations, workers and nginx; returns the Stack
     once /ready answers 200. On failure stops what it started and raises."""
     directory = Path(directory).resolve()
@@ -829,7 +840,7 @@ def start_stack(directory, bin_dir, http_port=None, https_port=None, workers=Non
     })
     try:
         make_certificates(directory / 'tls')
-        start_nginx_on_free_ports(stack, http_port, https_port)
+        start_nginx_on_free_ports(stack, http_port, https_port, other_site_port)
         log(f'nginx on {stack.https_url} (pid {stack.pids["nginx"]})')
         setup_postgres(stack, keep_data, durable, previous.get('pg_port'))
         log(f'PostgreSQL on {stack.pg_socket_dir} port {stack.pg_port} '
@@ -905,13 +916,15 @@ def cmd_run(args):
     try:
         stack = start_stack(args.dir, args.bin_dir, http_port, https_port, workers,
                             stoa_env='development', keep_data=True, durable=True,
-                            limit_rate=args.nginx_rate, timeout=args.timeout)
+                            limit_rate=args.nginx_rate, timeout=args.timeout,
+                            other_site_port=int(env.get('STOA_OTHER_SITE_PORT', '8444')))
         rel = os.path.relpath(stack.dir)
         rel = stack.dir if rel.startswith('..') else rel
         stoactl = ('    ./dev stoactl ... uses them' if stack.dir == REPO / '.run' else '')
         print(f'''
 Stoa is running ({stack.env["STOA_ENV"]}), {workers} workers:
-  {stack.https_url}/          the demo site (web/demo)
+  {stack.https_url}/          the demo site (web/demo), with the comment widget
+  {stack.other_site_url}/          the same site on another origin (cross-origin embed)
   {stack.https_url}/stoa/     Stoa's pages (web/stoa)
   {stack.https_url}/api/v1/   the API    {stack.https_url}/ready   readiness
   {stack.http_url}/           redirects to HTTPS
