@@ -67,10 +67,17 @@ export function translate(root) {
   if (title) document.title = title.textContent;
 }
 
+let dateFormat = null;
+
 export function formatDate(iso) {
   if (!iso) return '';
   const d = new Date(iso);
   if (Number.isNaN(d.getTime())) return String(iso);
-  return new Intl.DateTimeFormat(language, { dateStyle: 'medium', timeStyle: 'short' }).format(d);
+  // One formatter per language: making one costs more than formatting a date.
+  if (!dateFormat || dateFormat.language !== language) {
+    dateFormat = new Intl.DateTimeFormat(language, { dateStyle: 'medium', timeStyle: 'short' });
+    dateFormat.language = language;
+  }
+  return dateFormat.format(d);
 }
 
