@@ -22,7 +22,10 @@ class Widget {
   constructor(root, index) {
     this.root = root;
     this.id = `stoa-w${index}`;
-    this.url = pageUrl(root.dataset.url);
+    // A page (its URL), or an entity: data-entity-type="project" data-entity-id="7".
+    const { entityType, entityId } = root.dataset;
+    this.url = entityType ? null : pageUrl(root.dataset.url);
+    this.entity = entityType ? { entity_type: entityType, entity_id: entityId } : null;
     this.user = null;
     this.comments = new Map(); // id -> comment
     this.page = 0;
@@ -46,11 +49,11 @@ class Widget {
   }
 
   target() {
-    return { url: this.url };
+    return this.entity || { url: this.url };
   }
 
   query(extra = '') {
-    return `url=${encodeURIComponent(this.url)}${extra}`;
+    return new URLSearchParams(this.target()).toString() + extra;
   }
 
   announce(text) {
@@ -183,7 +186,8 @@ class Widget {
   async loadSubscription() {
     try {
       const list = await api('GET', '/subscriptions?per_page=100');
-      const mine = list.items.find((s) => s.target && s.target.url === this.url);
+      const e = this.entity;
+      const mine = list.items.find(({ target: x }) => x && (e ? x.entity_type === e.entity_type && String(x.entity_id) === e.entity_id : x.url === this.url));
       this.subscriptionId = mine ? mine.id : null;
     } catch {
       this.subscriptionId = null;
