@@ -108,8 +108,9 @@ int run_check(const Args& args) {
     std::printf("blobs: %lld on the share, %lld local here, %lld local on other hosts, %lld released\n",
                 static_cast<long long>(r.counts.share), static_cast<long long>(r.counts.local_here),
                 static_cast<long long>(r.counts.local_elsewhere), static_cast<long long>(r.counts.released));
-    std::printf("checked %d blobs (%s); %d local files without a row; %d rows nothing refers to\n", r.checked,
-                checksums ? "size and SHA-256" : "size", r.orphans, r.unreferenced);
+    std::printf("checked %d blobs (%s); %d local files and %d share files without a row; %d rows nothing refers to\n",
+                r.checked, checksums ? "size and SHA-256" : "size", r.orphans, r.share_orphans, r.unreferenced);
+    for (const auto& f : r.without_row) std::printf("without a row: %s\n", f.c_str());
     for (const auto& p : r.problems) std::fprintf(stderr, "problem: %s\n", p.c_str());
     return r.ok() ? 0 : 1;
 }

@@ -93,6 +93,24 @@ bool permanent_error(int err) {
     }
 }
 
+// Owns an open SMBCFILE directory handle; closed through its context.
+class SmbDir {
+public:
+    SmbDir(SMBCCTX* ctx, SMBCFILE* dir) noexcept : ctx_(ctx), dir_(dir) {}
+    ~SmbDir() {
+        if (dir_ != nullptr) smbc_getFunctionClosedir(ctx_)(ctx_, dir_);
+    }
+    SmbDir(const SmbDir&) = delete;
+    SmbDir& operator=(const SmbDir&) = delete;
+    explicit operator bool() const noexcept { return dir_ != nullptr; }
+    // The next entry, or null at the end.
+    const struct smbc_dirent* next() noexcept { return smbc_getFunctionReaddir(ctx_)(ctx_, dir_); }
+
+private:
+    SMBCCTX* ctx_;
+    SMBCFILE* dir_;
+};
+
 }  // namespace
 
 SmbBlobStore::SmbBlobStore(const SmbSettings& settings)
@@ -326,6 +344,34 @@ Status SmbBlobStore::probe() {
         if (attempt == 1 || !should_retry(err)) break;
     }
     return failure("smb open", err);
+}
+
+Result<std::vector<BlobName>> SmbBlobStore::list() {
+    if (!ctx_) return fail(init_error_);
+    SMBCCTX* ctx = ctx_.get();
+    auto opendir = smbc_getFunctionOpendir(ctx);
+    std::vector<BlobName> out;
+    std::vector<std::string> shards;
+    {
+        SmbDir root(ctx, opendir(ctx, base_.c_str()));
+        if (!root) {
+            int err = errno;
+            if (err == ENOENT) return out;  // nothing was ever written
+            return fail(failure("smb opendir", err).error());
+        }
+        while (const struct smbc_dirent* e = root.next())
+            if (e->smbc_type == SMBC_DIR && is_shard_name(e->name)) shards.emplace_back(e->name);
+    }
+    for (const auto& shard : shards) {
+        SmbDir dir(ctx, opendir(ctx, (base_ + "/" + shard).c_str()));
+        if (!dir) return fail(failure("smb opendir", errno).error());
+        while (const struct smbc_dirent* e = dir.next()) {
+            if (e->smbc_type != SMBC_FILE) continue;
+            auto name = BlobName::parse(e->name);
+            if (name && name->shard() == shard) out.push_back(std::move(*name));
+        }
+    }
+    return out;
 }
 
 }  // namespace stoa::storage

@@ -12,6 +12,7 @@ extern "C" {
 #include <bitset>
 #include <memory>
 #include <string>
+#include <vector>
 
 #include "storage/blob_store.h"
 
@@ -40,6 +41,9 @@ public:
     Result<bool> exists(const BlobName& name) override;
     Result<BlobStat> stat(const BlobName& name) override;
     Status probe() override;
+    // Every blob on the share (for `storage check`): files with a blob's
+    // name in their shard directory; temporary files are left out.
+    Result<std::vector<BlobName>> list();
 
     // The share's URL without any credentials, for logs.
     const std::string& display_url() const noexcept { return display_url_; }

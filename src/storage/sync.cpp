@@ -2,6 +2,7 @@
 
 #include "storage/blob_io.h"
 #include "storage/checksum.h"
+#include "storage/smb_blob_store.h"
 
 namespace stoa::storage {
 namespace {
@@ -216,8 +217,24 @@ CheckReport check_store(db::Connection& db, FileStore& files, bool checksums, co
         if (say) say("checked " + std::to_string(report.checked) + " blobs");
     }
     if (auto entries = files.local().list()) {
-        for (const auto& e : *entries)
-            if (!locate_blob(db, e.name)) ++report.orphans;
+        for (const auto& e : *entries) {
+            if (locate_blob(db, e.name)) continue;
+            ++report.orphans;
+            report.without_row.push_back("local " + e.name.str());
+        }
+    } else {
+        report.problems.push_back("listing the local directory failed: " + entries.error());
+    }
+    if (auto* share = dynamic_cast<SmbBlobStore*>(files.share())) {
+        if (auto names = share->list()) {
+            for (const auto& name : *names) {
+                if (locate_blob(db, name)) continue;
+                ++report.share_orphans;
+                report.without_row.push_back("share " + name.str());
+            }
+        } else if (report.health == Health::ok) {
+            report.problems.push_back("listing the share failed: " + names.error());
+        }
     }
     // Rows the other way round: a live blob that no picture, project file
     // or project image refers to was orphaned by a bug (releasing is always

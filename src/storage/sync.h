@@ -56,8 +56,14 @@ struct CheckReport {
     Health health = Health::unavailable;
     BlobCounts counts;
     int checked = 0;
-    int orphans = 0;       // local files without a row
-    int unreferenced = 0;  // live rows that nothing refers to
+    int orphans = 0;        // local files without a row
+    int share_orphans = 0;  // files on the share without a row
+    int unreferenced = 0;   // live rows that nothing refers to
+    // The files without a row, "local NAME" or "share NAME": uploads
+    // interrupted between writing the file and inserting its row (or in
+    // progress right now). The sync sweeps old local ones; share ones are
+    // for the operator to look at.
+    std::vector<std::string> without_row;
     std::vector<std::string> problems;
     bool ok() const { return problems.empty() && health != Health::unavailable; }
 };

@@ -250,6 +250,26 @@ def test_storage_check_reports_state(info, share):
         share.start()
 
 
+def test_storage_check_lists_files_without_a_row(info, share):
+    on_disk, local = os.urandom(16).hex(), os.urandom(16).hex()
+    copy_to_share_disk(share, None, on_disk, data=b"left by an interrupted upload")
+    os.makedirs(os.path.dirname(local_path(info, local)), exist_ok=True)
+    with open(local_path(info, local), "wb") as f:
+        f.write(b"left by an interrupted upload")
+    try:
+        r = stoactl(info, "storage", "check")
+        assert f"without a row: share {on_disk}" in r.stdout, r.stdout
+        assert f"without a row: local {local}" in r.stdout, r.stdout
+        p = Person(info)
+        assert p.put_picture(png_bytes(20, 20)).status == 200
+        name = p.picture_blob()[0]
+        r = stoactl(info, "storage", "check")
+        assert name not in r.stdout, f"{name} has its row: {r.stdout}"
+    finally:
+        os.unlink(os.path.join(share.share_dir, "blobs", on_disk[:2], on_disk))
+        os.unlink(local_path(info, local))
+
+
 def test_one_sync_per_host_at_a_time(info):
     host = os.uname().nodename
     holder = subprocess.Popen(
