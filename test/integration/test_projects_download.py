@@ -5,6 +5,7 @@ files/ and images/ hold the uploads under safe unique names, and
 download_count counts each download once."""
 import csv
 import io
+import os
 import shutil
 import subprocess
 import tempfile
@@ -14,7 +15,7 @@ import pytest
 
 from communityhelpers import V1, anon, session
 from projecthelpers import PROJECTS, new_project, published_project, upload
-from stoaclient import assert_problem
+from stoaclient import assert_problem, psql
 from test_pictures import png_bytes
 
 
@@ -108,3 +109,32 @@ def test_empty_project_and_draft_visibility(info, owner):
     assert z.namelist() == ["README.md", "bom.csv"]
     assert "No steps." in z.read("README.md").decode()
     assert "/" not in r.header("content-disposition").split("filename=")[1].split(";")[0]
+
+
+def test_a_blob_that_fails_mid_archive_leaves_no_valid_zip(info, owner):
+    """The head is already out when a blob cannot be read, so the status
+    stays 200 (nginx, with fastcgi_keep_conn off, takes the worker closing
+    the connection for the end of the answer); the archive then lacks its
+    central directory, and no ZIP reader accepts it as whole."""
+    p = published_project(owner)
+    # Big enough that the head and the first entry leave the worker before the failure.
+    upload(owner, p["id"], "files", "first.stl", os.urandom(1024 * 1024))
+    upload(owner, p["id"], "files", "second.txt", b"about to vanish\n")
+    name = psql(info, "SELECT b.name FROM project_files f JOIN blobs b ON b.id = f.blob_id "
+                      f"WHERE f.project_id = {int(p['id'])} AND f.filename = 'second.txt'")
+    paths = [os.path.join(info["smb"]["dir"], "share", "blobs", name[:2], name),
+             os.path.join(info["env"]["STORAGE_LOCAL_DIR"], name[:2], name)]
+    removed = [path for path in paths if os.path.exists(path)]
+    assert removed, f"blob {name} is in none of {paths}"
+    for path in removed:
+        os.unlink(path)
+    try:
+        r = anon(info).get(f"{PROJECTS}/{p['id']}/download")
+        assert r.status == 200, r
+        assert len(r.body) > 512 * 1024, "the first file was on its way before the failure"
+        with pytest.raises(zipfile.BadZipFile):
+            zipfile.ZipFile(io.BytesIO(r.body))
+        assert anon(info).get("/health").status == 200, "the worker keeps serving"
+    finally:
+        # The project goes, and its rows with it: nothing names the lost blob afterwards.
+        assert owner.call("DELETE", f"{PROJECTS}/{p['id']}").status == 204
