@@ -28,12 +28,12 @@ constexpr db::Query kByName{"components_by_name", "SELECT id FROM components WHE
 constexpr db::Query kSearch{
     "components_search",
     "SELECT " STOA_COMPONENT_COLUMNS("") " FROM ("
-    "  (SELECT c.*, 0 AS tier, 1.0::real AS score FROM components c WHERE lower(c.name) LIKE $1 "
+    "  (SELECT c.*, 0 AS tier, 1.0::real AS score FROM components c WHERE lower(c.name) ^@ lower($1) "
     "   ORDER BY lower(c.name) LIMIT 20) "
     "  UNION ALL "
-    "  (SELECT c.*, 1 AS tier, similarity(lower(c.name), $3) AS score FROM components c "
-    "   WHERE lower(c.name) LIKE $2 AND lower(c.name) NOT LIKE $1 "
-    "   ORDER BY similarity(lower(c.name), $3) DESC, lower(c.name) LIMIT 20)"
+    "  (SELECT c.*, 1 AS tier, similarity(lower(c.name), lower($1)) AS score FROM components c "
+    "   WHERE lower(c.name) LIKE lower($2) AND NOT lower(c.name) ^@ lower($1) "
+    "   ORDER BY similarity(lower(c.name), lower($1)) DESC, lower(c.name) LIMIT 20)"
     ") found ORDER BY tier, score DESC, lower(name) LIMIT 20"};
 
 #define STOA_PC_COLUMNS                                                                              \
@@ -99,8 +99,7 @@ Response create_component(RequestContext& ctx) {
 
 Response search_components(RequestContext& ctx) {
     std::string q = projects::read_component_query(ctx.req.query("q"));
-    std::string escaped = like_escaped(q);
-    auto r = ctx.app.db.exec(kSearch, escaped + "%", "%" + escaped + "%", q);
+    auto r = ctx.app.db.exec(kSearch, q, "%" + like_escaped(q) + "%");
     Json items = Json::array();
     for (int i = 0; i < r.rows(); ++i) items.push(component_json(r, i, 0));
     Json body = Json::object();

@@ -101,8 +101,10 @@ CREATE TABLE components (
     created_at    timestamptz NOT NULL DEFAULT now()
 );
 CREATE UNIQUE INDEX components_name_key ON components (lower(name));
--- Prefix matches (LIKE 'x%' whatever the collation), then substrings.
-CREATE INDEX components_name_prefix_idx ON components (lower(name) text_pattern_ops);
+-- Prefix matches (lower(name) ^@ 'x': SP-GiST serves it with a parameter,
+-- so a prepared statement's generic plan still uses the index, which a
+-- btree cannot do for LIKE $1), then substrings (trigrams).
+CREATE INDEX components_name_prefix_idx ON components USING spgist (lower(name));
 CREATE INDEX components_name_trgm_idx ON components USING gin (lower(name) gin_trgm_ops);
 CREATE INDEX components_created_by_idx ON components (created_by) WHERE created_by IS NOT NULL;
 
