@@ -172,7 +172,9 @@ GalleryQuery build_gallery_query(Scope scope, bool tag, bool author, bool q, Sor
     g.sql = "SELECT " STOA_PROJECT_COLUMNS STOA_PROJECT_FROM "WHERE " + where + " ORDER BY " + order + " LIMIT " +
             limit + " OFFSET " + offset;
     g.count_name = "projects_gallery_count_" + key;
-    g.count_sql = "SELECT count(*) FROM projects p WHERE " + where;
+    g.count_sql = scope == Scope::published && !tag && !author && !q
+                      ? "SELECT n FROM project_counts WHERE status = 'published'"  // kept by triggers
+                      : "SELECT count(*) FROM projects p WHERE " + where;
     return g;
 }
 

@@ -18,4 +18,6 @@ DROP FUNCTION projects_copy_like_count();
 DELETE FROM community_targets WHERE project_id IS NOT NULL;
 ALTER TABLE community_targets DROP CONSTRAINT community_targets_project_fkey;
 DROP TABLE projects;
+DROP FUNCTION projects_count_status();
+DROP TABLE project_counts;
 DROP FUNCTION projects_search_vector(text, text, text[]);

@@ -59,6 +59,31 @@ $$;
 CREATE TRIGGER projects_copy_like_count AFTER UPDATE OF like_count ON community_targets
     FOR EACH ROW WHEN (NEW.project_id IS NOT NULL) EXECUTE FUNCTION projects_copy_like_count();
 
+-- How many projects there are of each status: the total of the unfiltered
+-- gallery (its most frequent page) without counting every published row on
+-- each request. Kept by the triggers below in the writing transaction.
+CREATE TABLE project_counts (
+    status  text PRIMARY KEY CHECK (status IN ('draft', 'published')),
+    n       bigint NOT NULL CHECK (n >= 0)
+);
+INSERT INTO project_counts (status, n) VALUES ('draft', 0), ('published', 0);
+
+CREATE FUNCTION projects_count_status() RETURNS trigger LANGUAGE plpgsql AS $$
+BEGIN
+    IF TG_OP IN ('UPDATE', 'DELETE') THEN
+        UPDATE project_counts SET n = n - 1 WHERE status = OLD.status;
+    END IF;
+    IF TG_OP IN ('UPDATE', 'INSERT') THEN
+        UPDATE project_counts SET n = n + 1 WHERE status = NEW.status;
+    END IF;
+    RETURN NULL;
+END
+$$;
+CREATE TRIGGER projects_count_insert_delete AFTER INSERT OR DELETE ON projects
+    FOR EACH ROW EXECUTE FUNCTION projects_count_status();
+CREATE TRIGGER projects_count_status_change AFTER UPDATE OF status ON projects
+    FOR EACH ROW WHEN (OLD.status IS DISTINCT FROM NEW.status) EXECUTE FUNCTION projects_count_status();
+
 -- Steps, in `position` order (1..n; reordering rewrites them all, so the
 -- unique key is checked at commit).
 CREATE TABLE project_steps (

@@ -6,7 +6,7 @@ import pytest
 
 from communityhelpers import V1, anon, session
 from projecthelpers import PROJECTS, new_project, published_project
-from stoaclient import assert_problem
+from stoaclient import assert_problem, psql
 
 
 @pytest.fixture
@@ -69,3 +69,24 @@ def test_popular_and_downloads_sorts(info, owner):
     assert anon(info).get(f"{PROJECTS}/{p2['id']}/download").status == 200
     assert [p["id"] for p in listing(anon(info), tag=tag, sort="downloads")["items"]] == [p2["id"], p1["id"]]
     assert [p["id"] for p in listing(anon(info), tag=tag, sort="newest")["items"]] == [p2["id"], p1["id"]]
+
+
+def test_the_unfiltered_total_follows_every_change_of_status(info):
+    """The unfiltered gallery's total is a counter kept by triggers; it must
+    equal a real count after creating, publishing, unpublishing and deleting
+    (compared in one statement, so other tests' writes cannot interleave)."""
+    def consistent():
+        return psql(info, "SELECT (SELECT n FROM project_counts WHERE status = 'published') = "
+                          "(SELECT count(*) FROM projects WHERE status = 'published') AND "
+                          "(SELECT n FROM project_counts WHERE status = 'draft') = "
+                          "(SELECT count(*) FROM projects WHERE status = 'draft')")
+
+    owner = session(info)
+    a, b = new_project(owner), published_project(owner)
+    assert consistent() == "t"
+    assert owner.post(f"{PROJECTS}/{a['id']}/publish").status == 200
+    assert owner.post(f"{PROJECTS}/{b['id']}/unpublish").status == 200
+    assert consistent() == "t"
+    assert owner.call("DELETE", f"{PROJECTS}/{a['id']}").status == 204
+    assert owner.call("DELETE", f"{PROJECTS}/{b['id']}").status == 204
+    assert consistent() == "t"
