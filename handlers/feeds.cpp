@@ -9,6 +9,8 @@
 #include "db/sql_text.h"
 #include "handlers/routes.h"
 #include "http/problem.h"
+#include "util/text.h"
+#include "util/time.h"
 
 namespace stoa::handlers {
 namespace {
@@ -34,22 +36,6 @@ constexpr db::Query kSiteFeed{
     "LEFT JOIN users u ON u.id = c.author_id "
     "WHERE c.status = 'approved' AND c.deleted_at IS NULL ORDER BY c.created_at DESC, c.id DESC LIMIT $1"};
 
-std::string percent_encode(std::string_view s) {
-    static constexpr char kHex[] = "0123456789ABCDEF";
-    std::string out;
-    for (char ch : s) {
-        auto c = static_cast<unsigned char>(ch);
-        if (std::isalnum(c) || c == '-' || c == '_' || c == '.' || c == '~') {
-            out.push_back(ch);
-        } else {
-            out.push_back('%');
-            out.push_back(kHex[c >> 4]);
-            out.push_back(kHex[c & 0x0f]);
-        }
-    }
-    return out;
-}
-
 // The host of PUBLIC_BASE_URL, for tag: URIs (RFC 4151).
 std::string authority_host(const Config& config) {
     std::string_view base = config.public_base_url;
@@ -57,19 +43,6 @@ std::string authority_host(const Config& config) {
     if (start == std::string_view::npos) return "localhost";
     base.remove_prefix(start + 3);
     return std::string(base.substr(0, base.find_first_of(":/")));
-}
-
-std::string http_date(std::int64_t unix_time) {
-    static constexpr const char* kDays[] = {"Sun", "Mon", "Tue", "Wed", "Thu", "Fri", "Sat"};
-    static constexpr const char* kMonths[] = {"Jan", "Feb", "Mar", "Apr", "May", "Jun",
-                                              "Jul", "Aug", "Sep", "Oct", "Nov", "Dec"};
-    std::time_t t = static_cast<std::time_t>(unix_time);
-    std::tm tm{};
-    gmtime_r(&t, &tm);
-    char buf[40];
-    std::snprintf(buf, sizeof buf, "%s, %02d %s %04d %02d:%02d:%02d GMT", kDays[tm.tm_wday % 7], tm.tm_mday,
-                  kMonths[tm.tm_mon % 12], tm.tm_year + 1900, tm.tm_hour, tm.tm_min, tm.tm_sec);
-    return buf;
 }
 
 bool etag_matches(std::string_view if_none_match, const std::string& etag) {
@@ -128,7 +101,7 @@ Response feed(RequestContext& ctx) {
     std::string etag = "\"" + crypto::token_hash(xml).substr(0, 32) + "\"";
     bool fresh = etag_matches(ctx.req.header("If-None-Match").value_or(""), etag);
     Response res = fresh ? Response(304, "", "") : Response(200, "application/atom+xml; charset=utf-8", std::move(xml));
-    res.header("ETag", etag).header("Last-Modified", http_date(newest)).header("Cache-Control", "public, max-age=60");
+    res.header("ETag", etag).header("Last-Modified", imf_date(newest, "GMT")).header("Cache-Control", "public, max-age=60");
     return res;
 }
 

@@ -7,6 +7,8 @@
 #include <memory>
 #include <new>
 
+#include "util/text.h"
+
 namespace stoa::auth::totp {
 namespace {
 
@@ -28,28 +30,6 @@ int compare_code(void* expected, const char* candidate) {
     std::string_view other(candidate);
     if (other.size() != code->size()) return 1;
     return sodium_memcmp(other.data(), code->data(), code->size()) == 0 ? 0 : 1;
-}
-
-bool is_unreserved(unsigned char c) {
-    return (c >= 'A' && c <= 'Z') || (c >= 'a' && c <= 'z') || (c >= '0' && c <= '9') || c == '-' || c == '.' ||
-           c == '_' || c == '~';
-}
-
-std::string percent_encode(std::string_view text) {
-    static constexpr char kHex[] = "0123456789ABCDEF";
-    std::string out;
-    out.reserve(text.size());
-    for (char ch : text) {
-        auto c = static_cast<unsigned char>(ch);
-        if (is_unreserved(c)) {
-            out.push_back(ch);
-        } else {
-            out.push_back('%');
-            out.push_back(kHex[c >> 4]);
-            out.push_back(kHex[c & 0x0F]);
-        }
-    }
-    return out;
 }
 
 }  // namespace

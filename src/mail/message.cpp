@@ -7,6 +7,7 @@
 
 #include "crypto/token.h"
 #include "mail/encoding.h"
+#include "util/time.h"
 
 namespace stoa::mail {
 namespace {
@@ -86,18 +87,7 @@ Status check_extra_header(std::string_view name, std::string_view value) {
     return Ok{};
 }
 
-std::string rfc5322_date(std::int64_t unix_time) {
-    static constexpr const char* kDays[] = {"Sun", "Mon", "Tue", "Wed", "Thu", "Fri", "Sat"};
-    static constexpr const char* kMonths[] = {"Jan", "Feb", "Mar", "Apr", "May", "Jun",
-                                              "Jul", "Aug", "Sep", "Oct", "Nov", "Dec"};
-    std::time_t t = static_cast<std::time_t>(unix_time);
-    std::tm tm{};
-    gmtime_r(&t, &tm);
-    char buf[40];
-    std::snprintf(buf, sizeof buf, "%s, %02d %s %04d %02d:%02d:%02d +0000", kDays[tm.tm_wday % 7], tm.tm_mday,
-                  kMonths[tm.tm_mon % 12], tm.tm_year + 1900, tm.tm_hour, tm.tm_min, tm.tm_sec);
-    return buf;
-}
+std::string rfc5322_date(std::int64_t unix_time) { return imf_date(unix_time, "+0000"); }
 
 Result<std::string> render_message(const StoredMail& mail, const Mailbox& from, std::int64_t unix_time) {
     if (!header_safe(from.name) || !valid_address(from.address)) return fail("From: MAIL_FROM is not a valid mailbox");

@@ -7,26 +7,8 @@
 namespace stoa::mail {
 namespace {
 
-// Percent-encodes all but RFC 3986 unreserved characters (tokens are
-// base64url, so this is only a guard).
-std::string url_component(const std::string& s) {
-    static constexpr char kHex[] = "0123456789ABCDEF";
-    std::string out;
-    for (char ch : s) {
-        auto c = static_cast<unsigned char>(ch);
-        if (std::isalnum(c) || c == '-' || c == '_' || c == '.' || c == '~') {
-            out.push_back(ch);
-        } else {
-            out.push_back('%');
-            out.push_back(kHex[c >> 4]);
-            out.push_back(kHex[c & 0x0f]);
-        }
-    }
-    return out;
-}
-
 std::string link(const Config& config, const char* path, const std::string& token) {
-    return config.public_base_url + path + "?token=" + url_component(token);
+    return config.public_base_url + path + "?token=" + percent_encode(token);
 }
 
 std::string greeting(const std::string& username) {

@@ -16,5 +16,8 @@ std::string_view trim(std::string_view text);
 
 // Number of code points in valid UTF-8.
 std::size_t utf8_length(std::string_view text);
+// Percent-encodes every byte but RFC 3986's unreserved characters
+// (ALPHA, DIGIT, "-", ".", "_", "~"), for a URI component.
+std::string percent_encode(std::string_view text);
 
 }  // namespace stoa
