@@ -116,7 +116,10 @@ Response reorder_steps(RequestContext& ctx) {
     for (int i = 0; i < ids.rows(); ++i) existing.push_back(ids.int64(i, 0));
     projects::check_reorder(*order, existing);
     std::string array = "{";
-    for (std::size_t i = 0; i < order->size(); ++i) array += (i ? "," : "") + std::to_string((*order)[i]);
+    for (std::size_t i = 0; i < order->size(); ++i) {
+        if (i > 0) array += ',';
+        array += std::to_string((*order)[i]);
+    }
     ctx.app.db.exec(kStepReorder, head.id, array + "}");
     Json body = list_of(ctx.app.db, kStepList, head.id, kStepJson);
     tx.commit();

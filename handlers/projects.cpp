@@ -140,7 +140,11 @@ struct GalleryQuery {
 GalleryQuery build_gallery_query(Scope scope, bool tag, bool author, bool q, Sort sort) {
     std::string where;
     int n = 0;
-    auto param = [&n] { return "$" + std::to_string(++n); };
+    auto param = [&n] {
+        std::string p("$");  // not "$" + to_string(): GCC 12's -Wrestrict false positive at -O3
+        p += std::to_string(++n);
+        return p;
+    };
     switch (scope) {
         case Scope::published: where = "p.status = 'published'"; break;
         case Scope::own_drafts: where = "p.status = 'draft' AND p.author_id = " + param() + "::bigint"; break;
