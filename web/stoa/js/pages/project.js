@@ -27,8 +27,12 @@ function link(url, text) {
   return href ? el('a', { href, rel: 'noopener nofollow', text: text || url }) : (text || '');
 }
 
+/** The author and admins edit (the server checks again on every write). */
+const mayEdit = (user, p) => Boolean(user && (user.role === 'admin'
+  || (p.author && p.author.username.toLowerCase() === user.username.toLowerCase())));
+
 async function show() {
-  await boot();
+  const user = await boot();
   const p = await api('GET', base);
   const [steps, bom, components, links, tools, files, images] = await Promise.all(
     ['steps', 'bom', 'components', 'links', 'tools', 'files', 'images'].map(list));
@@ -42,6 +46,7 @@ async function show() {
       p.status === 'draft' ? ` · ${t('project.draft')}` : ''),
     (p.tags || []).length ? el('ul', { class: 'stoa-tags' }, p.tags.map((tag) => el('li', {}, el('a', { href: `/stoa/projects.html?tag=${encodeURIComponent(tag)}`, text: tag })))) : null,
     el('p', { class: 'stoa-actions' },
+      mayEdit(user, p) ? el('a', { id: 'project-edit', class: 'stoa-button', href: `/stoa/project-edit.html?id=${encodeURIComponent(p.id)}`, text: t('project.edit') }) : null,
       el('a', { id: 'project-download', href: `/api/v1${base}/download`, download: '', text: t('project.download', { n: p.download_count ?? 0 }) })),
     images.length ? el('ul', { class: 'stoa-project-images', id: 'project-images' }, images.map((i) => el('li', { 'data-primary': i.primary ? '1' : null },
       el('img', { src: i.url, alt: i.caption || i.filename, width: i.width, height: i.height }),

@@ -57,4 +57,8 @@ form.addEventListener('submit', (e) => {
   show();
 });
 window.addEventListener('popstate', show);
-boot().then(show);
+boot().then((user) => {
+  // Signed-in users may start a project (the editor creates it as a draft).
+  $('#new-project-bar').hidden = !user;
+  return show();
+});
