@@ -2,11 +2,14 @@
 """Start and stop Stoa's local stack: PostgreSQL, stoa-fcgi workers, nginx.
 
     stack.py start --dir DIR --bin-dir BUILD [--http-port P] [--https-port P] [--workers N]
+                   [--hash-workers N]
     stack.py stop  --dir DIR
     stack.py run   [--dir DIR] [--bin-dir BUILD]
 
 `start` leaves the stack running in the background and describes it in
-DIR/stack.json; `stop` stops it by the PIDs recorded there. `run` is `start`
+DIR/stack.json; `stop` stops it by the PIDs recorded there. The workers
+are two spawn-fcgi pools, as in production: the general one, and one for
+password hashing (login, register, password changes; nginx/snippets/stoa-pools.conf). `run` is `start`
 in the foreground, for development: Ctrl-C or SIGTERM stops everything.
 Tests import it: `Stack(DIR)` reads DIR/stack.json (see class Stack).
 
@@ -83,6 +86,17 @@ def free_port():
 
 def default_workers():
     return 4 * (os.cpu_count() or 1)
+
+
+def default_hash_workers():
+    """The password-hashing pool: one Argon2id per core keeps every core busy;
+    more only queue inside the kernel instead of in the socket."""
+    return max(2, os.cpu_count() or 1)
+
+
+# The two worker pools: (stack.json pids key, socket key, count key, pid file).
+POOLS = (('workers', 'fcgi_socket', 'workers', 'workers.pid'),
+         ('hash_workers', 'fcgi_hash_socket', 'hash_workers', 'hash-workers.pid'))
 
 
 def check_path(path, what):
@@ -245,6 +259,7 @@ class Stack:
         return ssl.create_default_context(cafile=self.info['ca_cert'])
 
     def worker_pids(self):
+        """The general pool's workers (not the password-hashing pool's)."""
         self.reload()
         return [p for p in self.info['pids'].get('workers', []) if self._alive(p)]
 
@@ -273,6 +288,7 @@ class Stack:
         found = {
             'nginx': (read_pid_file(self.dir / 'nginx' / 'nginx.pid'), 'nginx'),
             'workers': (read_pid_file(self.dir / 'workers.pid'), 'stoa-fcgi'),
+            'hash_workers': (read_pid_file(self.dir / 'hash-workers.pid'), 'stoa-fcgi'),
         }
         if self.info.get('pg_data'):
             found['postgres'] = (read_pid_file(self._pg_data() / 'postmaster.pid',
@@ -282,7 +298,7 @@ class Stack:
                 continue
             pids = [p for p in pids if proc_exe_name(p) == program]
             if pids:
-                self._track(name, pids if name == 'workers' else pids[0])
+                self._track(name, pids if name.endswith('workers') else pids[0])
 
     def _alive(self, pid):
         started = proc_start_time(pid)
@@ -350,13 +366,18 @@ class Stack:
         return env
 
     def start_workers(self):
-        sock = self.info['fcgi_socket']
-        pid_file = self.dir / 'workers.pid'
+        """Both pools: the general one and the password-hashing one (nginx
+        sends login, register and password changes to the latter)."""
+        for name, socket_key, count_key, pid_name in POOLS:
+            if self.info.get(socket_key):  # stacks from before the hash pool have one
+                self._spawn_pool(name, self.info[socket_key], int(self.info[count_key]), self.dir / pid_name)
+
+    def _spawn_pool(self, name, sock, count, pid_file):
         pid_file.unlink(missing_ok=True)
         worker = str(Path(self.info['bin_dir'], 'stoa-fcgi'))
         # spawn-fcgi points its children's stderr at /dev/null; the shell
         # redirects it to the log, then becomes the worker (same PID).
-        cmd = ['spawn-fcgi', '-s', sock, '-F', str(self.info['workers']), '-P', str(pid_file),
+        cmd = ['spawn-fcgi', '-s', sock, '-F', str(count), '-P', str(pid_file),
                '-M', '0660', '--', '/bin/sh', '-c', 'exec "$0" 2>>"$1"', worker,
                self.info['logs']['workers']]
         with open(self.dir / 'logs' / 'spawn-fcgi.log', 'ab') as out:
@@ -365,10 +386,10 @@ class Stack:
                                     cwd=self.dir, start_new_session=True)
         pids = read_pid_file(pid_file)
         if pids:
-            self._track('workers', pids)
-        if result.returncode != 0 or len(pids) != self.info['workers']:
+            self._track(name, pids)
+        if result.returncode != 0 or len(pids) != count:
             raise StackError(f'spawn-fcgi failed (exit {result.returncode}, '
-                             f'{len(pids)} of {self.info["workers"]} workers started); see '
+                             f'{len(pids)} of {count} {name} started); see '
                              f'{self.dir}/logs/spawn-fcgi.log and {self.info["logs"]["workers"]}')
 
     # -- mailer --
@@ -386,9 +407,11 @@ class Stack:
         self._terminate('mailer', [(signal.SIGTERM, 10), (signal.SIGKILL, 5)])
 
     def stop_workers(self):
-        self._terminate('workers', [(signal.SIGTERM, 10), (signal.SIGKILL, 5)])
-        Path(self.info['fcgi_socket']).unlink(missing_ok=True)
-        (self.dir / 'workers.pid').unlink(missing_ok=True)
+        for name, socket_key, _, pid_name in POOLS:
+            self._terminate(name, [(signal.SIGTERM, 10), (signal.SIGKILL, 5)])
+            if self.info.get(socket_key):
+                Path(self.info[socket_key]).unlink(missing_ok=True)
+            (self.dir / pid_name).unlink(missing_ok=True)
 
     def restart_workers(self, env=None):
         """Stops the workers by PID and spawns them again.
@@ -578,6 +601,7 @@ def render_nginx(stack):
         'OTHER_SITE_PORT': str(info['other_site_port']),
         'STOA_ORIGIN': info['https_url'],
         'FCGI_SOCKET': info['fcgi_socket'],
+        'FCGI_HASH_SOCKET': info['fcgi_hash_socket'],
         'WEB_ROOT': str(WEB_ROOT),
         'SITE_ROOT': str(WEB_ROOT / 'demo'),
         'LIMIT_RATE': info['nginx_limit_rate'],
@@ -681,7 +705,7 @@ def setup_postgres(stack, keep_data, durable, previous_port=None):
         'listen_addresses': "''",
         'port': str(info['pg_port']),
         'unix_socket_directories': f"'{sock_dir}'",
-        'max_connections': str(max(100, 2 * info['workers'] + 20)),
+        'max_connections': str(max(100, 2 * (info['workers'] + info.get('hash_workers', 0)) + 20)),
         'log_line_prefix': "'%m [%p] '",
     }
     if not durable:
@@ -774,7 +798,7 @@ def print_log_tails(directory):
 
 
 def start_stack(directory, bin_dir, http_port=None, https_port=None, workers=None,
-                stoa_env='test', keep_data=False, durable=False,
+                hash_workers=None, stoa_env='test', keep_data=False, durable=False,
                 limit_rate=DEFAULT_LIMIT_RATE, timeout=READY_TIMEOUT, with_smbd=False,
                 other_site_port=None):
     """Starts PostgreSQL, migrations, workers and nginx; returns the Stack
@@ -806,17 +830,19 @@ def start_stack(directory, bin_dir, http_port=None, https_port=None, workers=Non
         shutil.rmtree(directory / 'smb', ignore_errors=True)  # share, passdb, password
     (directory / 'files').mkdir(exist_ok=True)
 
-    fcgi_socket = directory / 'stoa.sock'
-    sock_tmp = None
-    if len(str(fcgi_socket)) > SUN_PATH_MAX:
+    sock_dir, sock_tmp = directory, None
+    if len(str(directory / 'stoa-hash.sock')) > SUN_PATH_MAX:
         sock_tmp = tempfile.mkdtemp(prefix='stoa-sock-')
-        fcgi_socket = Path(sock_tmp) / 'stoa.sock'
+        sock_dir = Path(sock_tmp)
+    fcgi_socket, fcgi_hash_socket = sock_dir / 'stoa.sock', sock_dir / 'stoa-hash.sock'
     stack = Stack.create(directory, {
         'dir': str(directory),
         'bin_dir': str(bin_dir),
         'repo': str(REPO),
         'workers': workers or default_workers(),
+        'hash_workers': hash_workers or default_hash_workers(),
         'fcgi_socket': str(fcgi_socket),
+        'fcgi_hash_socket': str(fcgi_hash_socket),
         'sock_tmp': sock_tmp,
         'ca_cert': str(directory / 'tls' / 'ca.pem'),
         'nginx_conf': str(directory / 'nginx' / 'nginx.conf'),
@@ -858,7 +884,8 @@ def start_stack(directory, bin_dir, http_port=None, https_port=None, workers=Non
         stack.save()
         migrate(stack)
         stack.start_workers()
-        log(f'{stack.workers} workers on {stack.fcgi_socket}')
+        log(f'{stack.workers} workers on {stack.fcgi_socket}, {stack.hash_workers} password-hashing '
+            f'workers on {stack.fcgi_hash_socket}')
         (directory / 'mail').mkdir(exist_ok=True)
         stack.start_mailer()
         wait_ready(stack, timeout)
@@ -881,8 +908,9 @@ def start_stack(directory, bin_dir, http_port=None, https_port=None, workers=Non
 
 def cmd_start(args):
     workers = args.workers or int(os.environ.get('STOA_WORKERS', default_workers()))
+    hash_workers = args.hash_workers or int(os.environ.get('STOA_HASH_WORKERS', default_hash_workers()))
     stack = start_stack(args.dir, args.bin_dir, args.http_port, args.https_port, workers,
-                        stoa_env='test', limit_rate=args.nginx_rate, timeout=args.timeout,
+                        hash_workers=hash_workers, stoa_env='test', limit_rate=args.nginx_rate, timeout=args.timeout,
                         with_smbd=os.environ.get('STOA_SMBD', '1') != '0')
     log(f'ready: {stack.https_url} ({stack.path})')
 
@@ -909,20 +937,21 @@ def cmd_run(args):
     http_port = args.http_port or int(env.get('STOA_HTTP_PORT', '8080'))
     https_port = args.https_port or int(env.get('STOA_HTTPS_PORT', '8443'))
     workers = args.workers or int(env.get('STOA_WORKERS', default_workers()))
+    hash_workers = args.hash_workers or int(env.get('STOA_HASH_WORKERS', default_hash_workers()))
     signal.signal(signal.SIGINT, signal.default_int_handler)
     signal.signal(signal.SIGTERM, raise_stop)
     signal.signal(signal.SIGHUP, raise_stop)
     stack = None
     try:
         stack = start_stack(args.dir, args.bin_dir, http_port, https_port, workers,
-                            stoa_env='development', keep_data=True, durable=True,
+                            hash_workers=hash_workers, stoa_env='development', keep_data=True, durable=True,
                             limit_rate=args.nginx_rate, timeout=args.timeout,
                             other_site_port=int(env.get('STOA_OTHER_SITE_PORT', '8444')))
         rel = os.path.relpath(stack.dir)
         rel = stack.dir if rel.startswith('..') else rel
         stoactl = ('    ./dev stoactl ... uses them' if stack.dir == REPO / '.run' else '')
         print(f'''
-Stoa is running ({stack.env["STOA_ENV"]}), {workers} workers:
+Stoa is running ({stack.env["STOA_ENV"]}), {workers} workers and {hash_workers} for password hashing:
   {stack.https_url}/          the demo site (web/demo), with the comment widget
   {stack.other_site_url}/          the same site on another origin (cross-origin embed)
   {stack.https_url}/stoa/     Stoa's pages (web/stoa)
@@ -971,6 +1000,9 @@ def main(argv=None):
         p.add_argument('--workers', type=int,
                        help=f'stoa-fcgi workers (default: $STOA_WORKERS or 4 x CPUs = '
                             f'{default_workers()})')
+        p.add_argument('--hash-workers', type=int,
+                       help=f'workers of the password-hashing pool (default: $STOA_HASH_WORKERS or '
+                            f'one per CPU, at least 2 = {default_hash_workers()})')
         p.add_argument('--nginx-rate', default=os.environ.get('STOA_NGINX_RATE',
                                                               DEFAULT_LIMIT_RATE),
                        help='nginx limit_req rate per client address (default %(default)s)')

@@ -288,8 +288,9 @@ def location_path(info, location):
 # --- workers ----------------------------------------------------------------------
 
 def worker_pids(info):
-    pids = info["pids"].get("workers") or []
-    return [p for p in (pids if isinstance(pids, list) else [pids]) if os.path.exists(f"/proc/{p}")]
+    """Every worker of both pools (the general one and the password-hashing one)."""
+    pids = [p for key in ("workers", "hash_workers") for p in (info["pids"].get(key) or [])]
+    return [p for p in pids if os.path.exists(f"/proc/{p}")]
 
 
 def read_syscalls(pid):

@@ -21,6 +21,8 @@ EXPECTED_FILES = {
     './lib/systemd/system/stoa.target': (0o644, 'root'),
     './lib/systemd/system/stoa-fcgi.socket': (0o644, 'root'),
     './lib/systemd/system/stoa-fcgi@.service': (0o644, 'root'),
+    './lib/systemd/system/stoa-fcgi-hash.socket': (0o644, 'root'),  # systemd/hash-pool.sed
+    './lib/systemd/system/stoa-fcgi-hash@.service': (0o644, 'root'),
     './lib/systemd/system/stoa-migrate.service': (0o644, 'root'),
     './lib/systemd/system/stoa-mailer.service': (0o644, 'root'),
     './lib/systemd/system/stoa-cleanup.service': (0o644, 'root'),

@@ -8,6 +8,7 @@ Runs as root only (see conftest.installed); test_purge.py purges after."""
 
 import collections
 import grp
+import json
 import os
 import pwd
 import random
@@ -29,9 +30,9 @@ from units import ListeningSocket, Pool, Service, UnitFile
 
 ENV_FILE = Path('/etc/stoa/stoa.env')
 UNIT_DIR = Path('/lib/systemd/system')
-SERVICES = ['stoa-fcgi@1.service', 'stoa-migrate.service', 'stoa-mailer.service',
-            'stoa-cleanup.service', 'stoa-storage-sync.service']
-OTHER_UNITS = ['stoa.target', 'stoa-fcgi.socket', 'stoa-cleanup.timer', 'stoa-storage-sync.timer']
+SERVICES = ['stoa-fcgi@1.service', 'stoa-fcgi-hash@1.service', 'stoa-migrate.service',
+            'stoa-mailer.service', 'stoa-cleanup.service', 'stoa-storage-sync.service']
+OTHER_UNITS = ['stoa.target', 'stoa-fcgi.socket', 'stoa-fcgi-hash.socket', 'stoa-cleanup.timer', 'stoa-storage-sync.timer']
 WORKERS = 4
 MAX_EXPOSURE = 2.0
 # What systemd counts as a clean stop: exit 0, or killed by SIGTERM itself
@@ -114,7 +115,7 @@ def test_reinstall_keeps_config_and_data(installed):
 # --- the units -------------------------------------------------------------------
 
 def test_systemd_analyze_verify(installed):
-    names = SERVICES + OTHER_UNITS + ['stoa-fcgi@.service']
+    names = SERVICES + OTHER_UNITS + ['stoa-fcgi@.service', 'stoa-fcgi-hash@.service']
     r = run(['systemd-analyze', 'verify', *[UNIT_DIR / n if '@.' in n else n for n in names]],
             check=False, cwd=UNIT_DIR)
     assert r.returncode == 0 and not (r.stdout + r.stderr).strip(), r.stdout + r.stderr
@@ -256,16 +257,20 @@ def site(installed):
 
 @pytest.fixture(scope='module')
 def pool(migrated, site):
-    """stoa-fcgi.socket and stoa-fcgi@1..WORKERS, then nginx on the site."""
+    """stoa-fcgi.socket and stoa-fcgi@1..WORKERS, stoa-fcgi-hash.socket and
+    stoa-fcgi-hash@1..2, then nginx on the site."""
     listening = ListeningSocket(UnitFile('stoa-fcgi.socket'))
+    hash_listening = ListeningSocket(UnitFile('stoa-fcgi-hash.socket'))
     workers = Pool('stoa-fcgi@.service', WORKERS, listening, site.dir / 'logs' / 'workers.log')
+    hash_workers = Pool('stoa-fcgi-hash@.service', 2, hash_listening, site.dir / 'logs' / 'hash-workers.log')
     try:
         site.start()
         yield workers
     finally:
         site.stop()
-        codes = workers.stop()
+        codes = workers.stop() + hash_workers.stop()
         listening.close()
+        hash_listening.close()
         assert all(c in CLEAN_STOP for c in codes), f'workers exited with {codes} on SIGTERM'
 
 
@@ -306,6 +311,21 @@ def test_nginx_t_accepts_the_installed_site(site):
 
 def test_socket_is_for_nginx_only(pool):
     assert mode_owner('/run/stoa/stoa.sock') == (0o660, 'stoa', 'www-data')
+    assert mode_owner('/run/stoa/stoa-hash.sock') == (0o660, 'stoa', 'www-data')
+
+
+def test_logins_go_to_the_password_hashing_pool(pool, site):
+    """nginx/snippets/stoa-pools.conf routes login to stoa-fcgi-hash.socket:
+    an answer from a worker (not nginx's 502) shows that pool serves it."""
+    conn = site.connection()
+    try:
+        conn.request('POST', '/api/v1/auth/login', body=json.dumps({'login': 'nobody', 'password': 'Wr0ng!pass1'}),
+                     headers={'Content-Type': 'application/json'})
+        r = conn.getresponse()
+        body = r.read()
+    finally:
+        conn.close()
+    assert r.status == 401 and b'invalid_credentials' in body, (r.status, body)
 
 
 def test_workers_answer_through_the_site(pool, site):
