@@ -1,6 +1,8 @@
 """Checks of the page sources that need no browser: every data-i18n key is
 in the English catalogs (core.en.json: errors and the widget; en.json: the
-pages), every German key exists in English, no inline
+pages), German translates every English key and no other (English is only a
+fallback at run time, never a way to leave a text untranslated), in the
+formal register throughout, no inline
 script or style (the CSP forbids them), no innerHTML in the scripts."""
 import json
 import re
@@ -37,11 +39,20 @@ def test_the_widget_needs_only_the_core_catalog():
     assert not set(core) & set(catalog("en", parts=("",))), "a key in both catalogs"
 
 
-def test_german_translates_only_known_keys_with_the_same_placeholders():
-    en, de = catalog("en"), catalog("de")
-    assert sorted(set(de) - set(en)) == []
-    for key, text in de.items():
-        assert set(re.findall(r"\{\w+\}", text)) == set(re.findall(r"\{\w+\}", en[key])), key
+def test_german_translates_every_key_and_only_known_keys_with_the_same_placeholders():
+    for part in ("core.", ""):
+        en, de = catalog("en", parts=(part,)), catalog("de", parts=(part,))
+        assert sorted(set(en) - set(de)) == [], f"English keys of {part}en.json missing in {part}de.json"
+        assert sorted(set(de) - set(en)) == [], f"keys of {part}de.json unknown in {part}en.json"
+        for key, text in de.items():
+            assert text.strip(), f"{key} is empty in {part}de.json"
+            assert set(re.findall(r"\{\w+\}", text)) == set(re.findall(r"\{\w+\}", en[key])), key
+
+
+def test_german_addresses_the_reader_formally():
+    informal = re.compile(r"\b(du|dich|dir|dein\w*)\b", re.IGNORECASE)
+    for key, text in catalog("de").items():
+        assert not informal.search(text), f"{key}: informal address in {text!r} (the catalogs say Sie)"
 
 
 def test_no_inline_script_style_or_handlers():
