@@ -2,10 +2,12 @@
 no console error, no CSP violation, no finding of the accessibility audit
 (a11y_audit.js); screenshots at desktop and 375-px widths as artifacts."""
 import json
+import struct
 import subprocess
 import tempfile
 import time
 import urllib.parse
+import zlib
 from pathlib import Path
 
 from selenium import webdriver
@@ -205,6 +207,18 @@ def fresh_totp(secret, used):
             return code
         time.sleep(1)
     raise AssertionError("no fresh TOTP code within 40 s")
+
+
+def png(width=40, height=30):
+    """A small RGB PNG made here (a gradient), as any camera would send."""
+    rows = b"".join(b"\x00" + bytes(v for x in range(width) for v in (x * 6 % 256, y * 8 % 256, 160))
+                    for y in range(height))
+
+    def chunk(kind, data):
+        return struct.pack(">I", len(data)) + kind + data + struct.pack(">I", zlib.crc32(kind + data) & 0xFFFFFFFF)
+
+    return (b"\x89PNG\r\n\x1a\n" + chunk(b"IHDR", struct.pack(">IIBBBBB", width, height, 8, 2, 0, 0, 0))
+            + chunk(b"IDAT", zlib.compress(rows)) + chunk(b"IEND", b""))
 
 
 def dump(obj):

@@ -10,29 +10,15 @@ README.md and bom.csv name them. The stack's small PROJECT_* quotas
 import io
 import random
 import string
-import struct
 import time
 import zipfile
-import zlib
 
 from selenium.webdriver.common.keys import Keys
 
-from browserhelpers import sign_in
+from browserhelpers import png, sign_in
 from communityhelpers import Session, make_user
 
 V1 = "/api/v1"
-
-
-def png(width=40, height=30):
-    """A small RGB PNG made here (a gradient), as any camera would send."""
-    rows = b"".join(b"\x00" + bytes(v for x in range(width) for v in (x * 6 % 256, y * 8 % 256, 160))
-                    for y in range(height))
-
-    def chunk(kind, data):
-        return struct.pack(">I", len(data)) + kind + data + struct.pack(">I", zlib.crc32(kind + data) & 0xFFFFFFFF)
-
-    return (b"\x89PNG\r\n\x1a\n" + chunk(b"IHDR", struct.pack(">IIBBBBB", width, height, 8, 2, 0, 0, 0))
-            + chunk(b"IDAT", zlib.compress(rows)) + chunk(b"IEND", b""))
 
 
 def step_titles(b):

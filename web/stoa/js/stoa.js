@@ -10,7 +10,7 @@ export * from './core/api.js';
 import { settings } from './core/config.js';
 import { el, $, $$, clear } from './core/dom.js';
 import { t, hasMessage, initI18n } from './core/i18n.js';
-import { ApiError, cookie, errorMessage, currentUser, refreshSession } from './core/api.js';
+import { ApiError, cookie, errorMessage, currentUser, mayRefreshAfter, refreshAfter } from './core/api.js';
 
 /** An upload with progress (fetch has none): PUT/POST multipart via XHR. */
 export function upload(method, path, formData, onProgress) {
@@ -33,8 +33,8 @@ export function upload(method, path, formData, onProgress) {
     xhr.send(formData);
   });
   return attempt().catch(async (e) => {
-    if (e.status !== 401 || e.code !== 'token_expired') throw e;
-    await refreshSession();
+    if (!mayRefreshAfter(e)) throw e;
+    await refreshAfter(e);
     return attempt();
   });
 }

@@ -1,5 +1,5 @@
-// The JSON API client: CSRF header, one token refresh on 401 token_expired,
-// problem+json answers as ApiError.
+// The JSON API client: CSRF header, one token refresh on a 401 about the
+// access token (see mayRefreshAfter), problem+json answers as ApiError.
 import { settings } from './config.js';
 import { t, hasMessage } from './i18n.js';
 
@@ -25,6 +25,27 @@ export function cookie(name) {
 
 const UNSAFE = new Set(['POST', 'PUT', 'PATCH', 'DELETE']);
 let refreshing = null;
+
+/**
+ * A 401 that one refresh may cure: the access token expired (token_expired),
+ * was not accepted (token_invalid: e.g. signed before JWT_SECRET was
+ * rotated, or damaged), or its cookie is gone while the script-readable
+ * stoa_csrf cookie says a session exists (unauthorized).
+ */
+export function mayRefreshAfter(error) {
+  if (!error || error.status !== 401) return false;
+  if (error.code === 'token_expired' || error.code === 'token_invalid') return true;
+  return error.code === 'unauthorized' && Boolean(settings.bearer || cookie('stoa_csrf'));
+}
+
+/** Refreshes after `error`; if the refresh token is refused too, rejects with `error` itself. */
+export async function refreshAfter(error) {
+  try {
+    await refreshSession();
+  } catch (e) {
+    throw e instanceof ApiError && e.status === 401 ? error : e;
+  }
+}
 
 /** POST /auth/refresh once for every caller waiting at the same time. */
 export function refreshSession() {
@@ -69,8 +90,8 @@ async function send(method, path, options, mayRefresh) {
   if (res.ok) return options.raw ? res : parseAnswer(res);
   const problem = (await parseAnswer(res)) || {};
   const error = new ApiError(res.status, problem instanceof Response ? {} : problem);
-  if (mayRefresh && res.status === 401 && error.code === 'token_expired') {
-    await refreshSession();
+  if (mayRefresh && mayRefreshAfter(error)) {
+    await refreshAfter(error);
     return send(method, path, options, false);
   }
   throw error;
@@ -79,7 +100,7 @@ async function send(method, path, options, mayRefresh) {
 /**
  * Calls the JSON API: resolves with the parsed JSON (null for 204), or the
  * Response with `raw: true`; rejects with ApiError. Sends X-CSRF-Token on
- * unsafe methods and refreshes an expired access token once.
+ * unsafe methods and refreshes a stale access token once (then retries).
  */
 export function api(method, path, options = {}) {
   return send(method.toUpperCase(), path, options, options.refresh !== false);
