@@ -1,6 +1,8 @@
 // /auth/login, /auth/register, /auth/logout: HTML form posts for pages
 // without JavaScript. Same rules as the JSON API; the answer is a 303 back
 // to a page, with the result in the query string.
+#include <map>
+
 #include "app.h"
 #include "crypto/token.h"
 #include "handlers/auth_flows.h"
@@ -32,6 +34,34 @@ std::string url_encode(std::string_view s) {
         }
     }
     return out;
+}
+
+// The form's return_to, percent-decoded once: the pages' hidden field
+// carries the page's return_to query argument as nginx's SSI echoes it, still
+// encoded (and back_with_error encodes it again for the next round). A broken
+// escape makes it unusable. The decoded value must pass safe_return_to.
+std::optional<std::string> form_return_to(const std::map<std::string, std::string, std::less<>>& form) {
+    auto raw = http::Fields::from_form(form).string("return_to");
+    if (!raw) return std::nullopt;
+    auto hex = [](char c) -> int {
+        if (c >= '0' && c <= '9') return c - '0';
+        if (c >= 'a' && c <= 'f') return c - 'a' + 10;
+        if (c >= 'A' && c <= 'F') return c - 'A' + 10;
+        return -1;
+    };
+    std::string out;
+    out.reserve(raw->size());
+    for (std::size_t i = 0; i < raw->size(); ++i) {
+        char c = (*raw)[i];
+        if (c != '%') {
+            out.push_back(c);
+            continue;
+        }
+        if (i + 2 >= raw->size() || hex((*raw)[i + 1]) < 0 || hex((*raw)[i + 2]) < 0) return std::nullopt;
+        out.push_back(static_cast<char>(hex((*raw)[i + 1]) * 16 + hex((*raw)[i + 2])));
+        i += 2;
+    }
+    return safe_return_to(out);
 }
 
 }  // namespace
@@ -68,7 +98,7 @@ Response back_with_error(const char* page, const http::Problem& p, const std::op
 
 Response form_login(RequestContext& ctx) {
     auto form = ctx.req.form_body();
-    auto return_to = safe_return_to(http::Fields::from_form(form).string("return_to"));
+    auto return_to = form_return_to(form);
     try {
         SignedIn s = login(ctx, http::Fields::from_form(form));
         Response res = Response::redirect(303, return_to.value_or(kAccountPage));
@@ -82,7 +112,7 @@ Response form_login(RequestContext& ctx) {
 
 Response form_register(RequestContext& ctx) {
     auto form = ctx.req.form_body();
-    auto return_to = safe_return_to(http::Fields::from_form(form).string("return_to"));
+    auto return_to = form_return_to(form);
     try {
         register_account(ctx, http::Fields::from_form(form));
         std::string location = std::string(kLoginPage) + "?registered=1";
@@ -96,7 +126,7 @@ Response form_register(RequestContext& ctx) {
 
 Response form_logout(RequestContext& ctx) {
     auto form = ctx.req.form_body();
-    auto return_to = safe_return_to(http::Fields::from_form(form).string("return_to"));
+    auto return_to = form_return_to(form);
     // Cookie-authenticated: the form must carry the CSRF token as a field.
     auto field = http::Fields::from_form(form).string("csrf_token");
     auto cookie = ctx.req.cookie(http::kCsrfCookie);

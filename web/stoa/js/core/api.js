@@ -26,19 +26,15 @@ export function cookie(name) {
 const UNSAFE = new Set(['POST', 'PUT', 'PATCH', 'DELETE']);
 let refreshing = null;
 
-/**
- * A 401 that one refresh may cure: the access token expired (token_expired),
- * was not accepted (token_invalid: e.g. signed before JWT_SECRET was
- * rotated, or damaged), or its cookie is gone while the script-readable
- * stoa_csrf cookie says a session exists (unauthorized).
- */
+// A 401 one refresh may cure: expired, refused (e.g. JWT_SECRET rotated) or
+// missing access token while stoa_csrf says a session exists.
 export function mayRefreshAfter(error) {
   if (!error || error.status !== 401) return false;
   if (error.code === 'token_expired' || error.code === 'token_invalid') return true;
   return error.code === 'unauthorized' && Boolean(settings.bearer || cookie('stoa_csrf'));
 }
 
-/** Refreshes after `error`; if the refresh token is refused too, rejects with `error` itself. */
+// Refreshes; if the refresh token is refused too, rejects with `error`.
 export async function refreshAfter(error) {
   try {
     await refreshSession();
