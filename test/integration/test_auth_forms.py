@@ -234,3 +234,28 @@ def test_plain_same_origin_paths_are_kept(info, path):
                                                       "return_to": path})
     loc = assert_303_same_origin(info, r, f"return_to={path!r}")
     assert location_path(info, loc) == path, f"return_to {path!r} became {loc!r}"
+
+
+@pytest.mark.parametrize("sent, path", [
+    ("%2Fstoa%2Fuser.html%3Fu%3Dalice", "/stoa/user.html?u=alice"),  # a page's encodeURIComponent, echoed by SSI
+    ("/blog/caf%25C3%25A9?a=1%26b", "/blog/caf%C3%A9?a=1&b"),
+])
+def test_an_encoded_return_to_is_decoded_once(info, sent, path):
+    user = register_user(info)
+    r = post_form(fresh_client(info), "/auth/login", {"login": user.username, "password": user.password,
+                                                      "return_to": sent})
+    loc = assert_303_same_origin(info, r, f"return_to={sent!r}")
+    assert location_path(info, loc) == path, f"return_to {sent!r} became {loc!r}"
+    # Failed: the login page gets it back (encoded), to be posted again as is.
+    r = post_form(fresh_client(info), "/auth/login", {"login": user.username, "password": "Wr0ng!1x",
+                                                      "return_to": sent})
+    assert "return_to=" in r.header("location"), r.header("location")
+
+
+@pytest.mark.parametrize("sent", ["%2F%2Fevil.example", "/%252F%252Fevil.example", "/a%2", "/a%zz"])
+def test_a_return_to_that_decodes_badly_is_ignored(info, sent):
+    user = register_user(info)
+    r = post_form(fresh_client(info), "/auth/login", {"login": user.username, "password": user.password,
+                                                      "return_to": sent})
+    loc = assert_303_same_origin(info, r, f"return_to={sent!r}")
+    assert location_path(info, loc) == "/stoa/account.html", f"return_to {sent!r} became {loc!r}"
