@@ -67,40 +67,77 @@ void check_quota(db::Connection& db, const db::Query& count, std::int64_t projec
                                           "; delete one first");
 }
 
-std::int64_t part_id(RequestContext& ctx, const char* name) {
-    return ctx.req.int_param(name);
+// One kind of part: its list and delete statements, its JSON shape, the
+// path parameter naming one and the word for it in a 404.
+struct PartKind {
+    const db::Query& list;    // $1 project id
+    const db::Query& remove;  // $1 part id, $2 project id
+    std::initializer_list<Column> json;
+    const char* id_param;
+    const char* noun;
+};
+
+// GET .../parts: anyone who may read the project.
+http::Handler list_parts(const PartKind& kind) {
+    return [&kind](RequestContext& ctx) {
+        auto head = projects::require_readable(ctx, ctx.req.int_param("id"));
+        return Response::json(200, list_of(ctx.app.db, kind.list, head.id, kind.json));
+    };
 }
 
-Response list_steps(RequestContext& ctx) {
-    auto head = projects::require_readable(ctx, ctx.req.int_param("id"));
-    return Response::json(200, list_of(ctx.app.db, kStepList, head.id, kStepJson));
+// The part's own id from the path.
+std::int64_t part_id(RequestContext& ctx, const PartKind& kind) { return ctx.req.int_param(kind.id_param); }
+
+[[noreturn]] void no_such(const PartKind& kind) {
+    throw Problem::not_found(std::string("no such ") + kind.noun + " in this project");
 }
+
+// Create and update: lock the writable project, run `write(project id)`
+// (its RETURNING row is the answer; no row: no such part), commit.
+template <typename Write>
+Response write_part(RequestContext& ctx, const PartKind& kind, int status, Write write) {
+    db::Transaction tx(ctx.app.db);
+    auto head = projects::require_writable(ctx, ctx.req.int_param("id"));
+    db::PgResult r = write(head.id);
+    if (r.empty()) no_such(kind);
+    tx.commit();
+    return Response::json(status, projects::row_json(r, 0, kind.json));
+}
+
+// DELETE .../parts/{part id}.
+http::Handler delete_part(const PartKind& kind) {
+    return [&kind](RequestContext& ctx) {
+        db::Transaction tx(ctx.app.db);
+        auto head = projects::require_writable(ctx, ctx.req.int_param("id"));
+        if (ctx.app.db.exec(kind.remove, part_id(ctx, kind), head.id).affected() == 0) no_such(kind);
+        tx.commit();
+        return Response::no_content();
+    };
+}
+
+const PartKind kSteps{kStepList, kStepDelete, kStepJson, "step_id", "step"};
 
 Response create_step(RequestContext& ctx) {
     auto in = projects::read_step_input(http::Fields::from_json(ctx.req.json_body()), Mode::create);
-    db::Transaction tx(ctx.app.db);
-    auto head = projects::require_writable(ctx, ctx.req.int_param("id"));
-    check_quota(ctx.app.db, kStepCount, head.id, ctx.app.config.project_max_steps, "steps", "steps");
-    auto r = ctx.app.db.exec(kStepInsert, head.id, in.title, in.body);
-    tx.commit();
-    return Response::json(201, projects::row_json(r, 0, kStepJson));
+    return write_part(ctx, kSteps, 201, [&](std::int64_t project) {
+        check_quota(ctx.app.db, kStepCount, project, ctx.app.config.project_max_steps, "steps", "steps");
+        return ctx.app.db.exec(kStepInsert, project, in.title, in.body);
+    });
 }
 
 Response update_step(RequestContext& ctx) {
     auto in = projects::read_step_input(http::Fields::from_json(ctx.req.json_body()), Mode::update);
-    db::Transaction tx(ctx.app.db);
-    auto head = projects::require_writable(ctx, ctx.req.int_param("id"));
-    auto r = ctx.app.db.exec(kStepUpdate, part_id(ctx, "step_id"), head.id, in.title, in.body);
-    if (r.empty()) throw Problem::not_found("no such step in this project");
-    tx.commit();
-    return Response::json(200, projects::row_json(r, 0, kStepJson));
+    return write_part(ctx, kSteps, 200, [&](std::int64_t project) {
+        return ctx.app.db.exec(kStepUpdate, part_id(ctx, kSteps), project, in.title, in.body);
+    });
 }
 
+// Not delete_part: the later steps move up one place.
 Response delete_step(RequestContext& ctx) {
     db::Transaction tx(ctx.app.db);
     auto head = projects::require_writable(ctx, ctx.req.int_param("id"));
-    auto r = ctx.app.db.exec(kStepDelete, part_id(ctx, "step_id"), head.id);
-    if (r.empty()) throw Problem::not_found("no such step in this project");
+    auto r = ctx.app.db.exec(kStepDelete, part_id(ctx, kSteps), head.id);
+    if (r.empty()) no_such(kSteps);
     ctx.app.db.exec(kStepClose, head.id, r.int64(0, 0));
     tx.commit();
     return Response::no_content();
@@ -157,40 +194,23 @@ constexpr db::Query kBomUpdate{
     "WHERE id = $1 AND project_id = $2 RETURNING " STOA_BOM_COLUMNS};
 constexpr db::Query kBomDelete{"bom_delete", "DELETE FROM bom_items WHERE id = $1 AND project_id = $2"};
 
-Response list_bom(RequestContext& ctx) {
-    auto head = projects::require_readable(ctx, ctx.req.int_param("id"));
-    return Response::json(200, list_of(ctx.app.db, kBomList, head.id, kBomJson));
-}
+const PartKind kBom{kBomList, kBomDelete, kBomJson, "item_id", "BOM item"};
 
 Response create_bom_item(RequestContext& ctx) {
     auto in = projects::read_bom_input(http::Fields::from_json(ctx.req.json_body()), Mode::create);
-    db::Transaction tx(ctx.app.db);
-    auto head = projects::require_writable(ctx, ctx.req.int_param("id"));
-    check_quota(ctx.app.db, kBomCount, head.id, ctx.app.config.project_max_bom_items, "bom", "BOM items");
-    auto r = ctx.app.db.exec(kBomInsert, head.id, in.name, in.quantity, in.unit, in.part_number, in.supplier_url,
-                             in.unit_price, in.currency, in.notes);
-    tx.commit();
-    return Response::json(201, projects::row_json(r, 0, kBomJson));
+    return write_part(ctx, kBom, 201, [&](std::int64_t project) {
+        check_quota(ctx.app.db, kBomCount, project, ctx.app.config.project_max_bom_items, "bom", "BOM items");
+        return ctx.app.db.exec(kBomInsert, project, in.name, in.quantity, in.unit, in.part_number, in.supplier_url,
+                               in.unit_price, in.currency, in.notes);
+    });
 }
 
 Response update_bom_item(RequestContext& ctx) {
     auto in = projects::read_bom_input(http::Fields::from_json(ctx.req.json_body()), Mode::update);
-    db::Transaction tx(ctx.app.db);
-    auto head = projects::require_writable(ctx, ctx.req.int_param("id"));
-    auto r = ctx.app.db.exec(kBomUpdate, part_id(ctx, "item_id"), head.id, in.name, in.quantity, in.unit,
-                             in.part_number, in.supplier_url, in.unit_price, in.currency, in.notes);
-    if (r.empty()) throw Problem::not_found("no such BOM item in this project");
-    tx.commit();
-    return Response::json(200, projects::row_json(r, 0, kBomJson));
-}
-
-Response delete_bom_item(RequestContext& ctx) {
-    db::Transaction tx(ctx.app.db);
-    auto head = projects::require_writable(ctx, ctx.req.int_param("id"));
-    if (ctx.app.db.exec(kBomDelete, part_id(ctx, "item_id"), head.id).affected() == 0)
-        throw Problem::not_found("no such BOM item in this project");
-    tx.commit();
-    return Response::no_content();
+    return write_part(ctx, kBom, 200, [&](std::int64_t project) {
+        return ctx.app.db.exec(kBomUpdate, part_id(ctx, kBom), project, in.name, in.quantity, in.unit,
+                               in.part_number, in.supplier_url, in.unit_price, in.currency, in.notes);
+    });
 }
 
 // --- links -------------------------------------------------------------------
@@ -213,37 +233,20 @@ constexpr db::Query kLinkUpdate{"links_update",
                                 "WHERE id = $1 AND project_id = $2 RETURNING " STOA_LINK_COLUMNS};
 constexpr db::Query kLinkDelete{"links_delete", "DELETE FROM project_links WHERE id = $1 AND project_id = $2"};
 
-Response list_links(RequestContext& ctx) {
-    auto head = projects::require_readable(ctx, ctx.req.int_param("id"));
-    return Response::json(200, list_of(ctx.app.db, kLinkList, head.id, kLinkJson));
-}
+const PartKind kLinks{kLinkList, kLinkDelete, kLinkJson, "link_id", "link"};
 
 Response create_link(RequestContext& ctx) {
     auto in = projects::read_link_input(http::Fields::from_json(ctx.req.json_body()), Mode::create);
-    db::Transaction tx(ctx.app.db);
-    auto head = projects::require_writable(ctx, ctx.req.int_param("id"));
-    auto r = ctx.app.db.exec(kLinkInsert, head.id, in.kind, in.title, in.url);
-    tx.commit();
-    return Response::json(201, projects::row_json(r, 0, kLinkJson));
+    return write_part(ctx, kLinks, 201, [&](std::int64_t project) {
+        return ctx.app.db.exec(kLinkInsert, project, in.kind, in.title, in.url);
+    });
 }
 
 Response update_link(RequestContext& ctx) {
     auto in = projects::read_link_input(http::Fields::from_json(ctx.req.json_body()), Mode::update);
-    db::Transaction tx(ctx.app.db);
-    auto head = projects::require_writable(ctx, ctx.req.int_param("id"));
-    auto r = ctx.app.db.exec(kLinkUpdate, part_id(ctx, "link_id"), head.id, in.kind, in.title, in.url);
-    if (r.empty()) throw Problem::not_found("no such link in this project");
-    tx.commit();
-    return Response::json(200, projects::row_json(r, 0, kLinkJson));
-}
-
-Response delete_link(RequestContext& ctx) {
-    db::Transaction tx(ctx.app.db);
-    auto head = projects::require_writable(ctx, ctx.req.int_param("id"));
-    if (ctx.app.db.exec(kLinkDelete, part_id(ctx, "link_id"), head.id).affected() == 0)
-        throw Problem::not_found("no such link in this project");
-    tx.commit();
-    return Response::no_content();
+    return write_part(ctx, kLinks, 200, [&](std::int64_t project) {
+        return ctx.app.db.exec(kLinkUpdate, part_id(ctx, kLinks), project, in.kind, in.title, in.url);
+    });
 }
 
 // --- tools and materials -------------------------------------------------------
@@ -266,37 +269,20 @@ constexpr db::Query kToolUpdate{"tools_update",
                                 "updated_at = now() WHERE id = $1 AND project_id = $2 RETURNING " STOA_TOOL_COLUMNS};
 constexpr db::Query kToolDelete{"tools_delete", "DELETE FROM project_tools WHERE id = $1 AND project_id = $2"};
 
-Response list_tools(RequestContext& ctx) {
-    auto head = projects::require_readable(ctx, ctx.req.int_param("id"));
-    return Response::json(200, list_of(ctx.app.db, kToolList, head.id, kToolJson));
-}
+const PartKind kTools{kToolList, kToolDelete, kToolJson, "tool_id", "tool"};
 
 Response create_tool(RequestContext& ctx) {
     auto in = projects::read_tool_input(http::Fields::from_json(ctx.req.json_body()), Mode::create);
-    db::Transaction tx(ctx.app.db);
-    auto head = projects::require_writable(ctx, ctx.req.int_param("id"));
-    auto r = ctx.app.db.exec(kToolInsert, head.id, in.name, in.kind, in.notes);
-    tx.commit();
-    return Response::json(201, projects::row_json(r, 0, kToolJson));
+    return write_part(ctx, kTools, 201, [&](std::int64_t project) {
+        return ctx.app.db.exec(kToolInsert, project, in.name, in.kind, in.notes);
+    });
 }
 
 Response update_tool(RequestContext& ctx) {
     auto in = projects::read_tool_input(http::Fields::from_json(ctx.req.json_body()), Mode::update);
-    db::Transaction tx(ctx.app.db);
-    auto head = projects::require_writable(ctx, ctx.req.int_param("id"));
-    auto r = ctx.app.db.exec(kToolUpdate, part_id(ctx, "tool_id"), head.id, in.name, in.kind, in.notes);
-    if (r.empty()) throw Problem::not_found("no such tool in this project");
-    tx.commit();
-    return Response::json(200, projects::row_json(r, 0, kToolJson));
-}
-
-Response delete_tool(RequestContext& ctx) {
-    db::Transaction tx(ctx.app.db);
-    auto head = projects::require_writable(ctx, ctx.req.int_param("id"));
-    if (ctx.app.db.exec(kToolDelete, part_id(ctx, "tool_id"), head.id).affected() == 0)
-        throw Problem::not_found("no such tool in this project");
-    tx.commit();
-    return Response::no_content();
+    return write_part(ctx, kTools, 200, [&](std::int64_t project) {
+        return ctx.app.db.exec(kToolUpdate, part_id(ctx, kTools), project, in.name, in.kind, in.notes);
+    });
 }
 
 }  // namespace
@@ -305,26 +291,26 @@ void register_project_part_routes(http::Router& r) {
     using http::Role;
     auto user = http::needs(Role::user);
     auto anyone = http::optional_auth();
-    r.get("/api/v1/projects/{id:int}/steps", list_steps, anyone);
+    r.get("/api/v1/projects/{id:int}/steps", list_parts(kSteps), anyone);
     r.post("/api/v1/projects/{id:int}/steps", create_step, user);
     r.put("/api/v1/projects/{id:int}/steps/reorder", reorder_steps, user);
     r.put("/api/v1/projects/{id:int}/steps/{step_id:int}", update_step, user);
     r.del("/api/v1/projects/{id:int}/steps/{step_id:int}", delete_step, user);
 
-    r.get("/api/v1/projects/{id:int}/bom", list_bom, anyone);
+    r.get("/api/v1/projects/{id:int}/bom", list_parts(kBom), anyone);
     r.post("/api/v1/projects/{id:int}/bom", create_bom_item, user);
     r.put("/api/v1/projects/{id:int}/bom/{item_id:int}", update_bom_item, user);
-    r.del("/api/v1/projects/{id:int}/bom/{item_id:int}", delete_bom_item, user);
+    r.del("/api/v1/projects/{id:int}/bom/{item_id:int}", delete_part(kBom), user);
 
-    r.get("/api/v1/projects/{id:int}/links", list_links, anyone);
+    r.get("/api/v1/projects/{id:int}/links", list_parts(kLinks), anyone);
     r.post("/api/v1/projects/{id:int}/links", create_link, user);
     r.put("/api/v1/projects/{id:int}/links/{link_id:int}", update_link, user);
-    r.del("/api/v1/projects/{id:int}/links/{link_id:int}", delete_link, user);
+    r.del("/api/v1/projects/{id:int}/links/{link_id:int}", delete_part(kLinks), user);
 
-    r.get("/api/v1/projects/{id:int}/tools", list_tools, anyone);
+    r.get("/api/v1/projects/{id:int}/tools", list_parts(kTools), anyone);
     r.post("/api/v1/projects/{id:int}/tools", create_tool, user);
     r.put("/api/v1/projects/{id:int}/tools/{tool_id:int}", update_tool, user);
-    r.del("/api/v1/projects/{id:int}/tools/{tool_id:int}", delete_tool, user);
+    r.del("/api/v1/projects/{id:int}/tools/{tool_id:int}", delete_part(kTools), user);
 }
 
 }  // namespace stoa::handlers
