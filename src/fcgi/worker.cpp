@@ -122,12 +122,8 @@ void serve_one(App& app, FCGX_Request* raw) {
     res = http::handle(app, *req);
     write_response(raw, *req, res);
     double ms = static_cast<double>(monotonic_micros() - started) / 1000.0;
-    log::info("request", Json::object()
-                             .set("method", req->method())
-                             .set("route", req->route_pattern().empty() ? std::string("-") : req->route_pattern())
-                             .set("status", res.status())
-                             .set("duration_ms", Json::number(ms))
-                             .set("client", req->client_ip()));
+    log::request(req->method(), req->route_pattern().empty() ? std::string_view("-") : req->route_pattern(),
+                 res.status(), ms, req->client_ip());
     log::set_request_id("");
 }
 

@@ -74,4 +74,19 @@ std::string Json::dump() const {
     return std::string(text.get());
 }
 
+void Json::append_string(std::string& out, std::string_view s) {
+    bool plain = true;
+    for (char ch : s) {
+        auto c = static_cast<unsigned char>(ch);
+        plain &= c >= 0x20 && c < 0x7F && c != '"' && c != '\\';
+    }
+    if (!plain) {
+        out += string(s).dump();
+        return;
+    }
+    out.push_back('"');
+    out.append(s);
+    out.push_back('"');
+}
+
 }  // namespace stoa

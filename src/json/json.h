@@ -49,6 +49,11 @@ public:
 
     std::string dump() const;
 
+    // Appends the JSON text of the string s to out, byte for byte as
+    // Json::string(s).dump() would write it, without building a json_t
+    // when s is printable ASCII (the common case: URLs, names, ids).
+    static void append_string(std::string& out, std::string_view s);
+
 private:
     explicit Json(json_t* raw) noexcept : raw_(raw) {}
     struct Deleter {

@@ -3,6 +3,7 @@
 // request id. Secrets and tokens are never passed here.
 #pragma once
 
+#include <string>
 #include <string_view>
 
 #include "json/json.h"
@@ -20,6 +21,18 @@ void set_request_id(std::string_view request_id);
 // `fields` is a JSON object (or empty Json); "ts", "level", "event" and
 // "request_id" are added.
 void write(Level level, std::string_view event, const Json& fields = Json());
+
+// The line of one answered request (fcgi/worker.cpp), at info: the same
+// bytes as info("request", {"method", "route", "status", "duration_ms",
+// "client"}), written without a json_t (it is on every request's path).
+void request(std::string_view method, std::string_view route, int status, double duration_ms,
+             std::string_view client);
+
+// The text of a line without its newline, `ts` given (for tests).
+std::string line_text(std::string_view ts, Level level, std::string_view event, std::string_view request_id,
+                      const Json& fields);
+std::string request_line_text(std::string_view ts, std::string_view request_id, std::string_view method,
+                              std::string_view route, int status, double duration_ms, std::string_view client);
 
 inline void debug(std::string_view event, const Json& fields = Json()) { write(Level::debug, event, fields); }
 inline void info(std::string_view event, const Json& fields = Json()) { write(Level::info, event, fields); }

@@ -61,3 +61,14 @@ TEST(Problem, ValidationCollectsEveryError) {
         EXPECT_EQ(p.errors().size(), 2u);
     }
 }
+
+TEST(Json, AppendStringWritesWhatDumpWrites) {
+    for (std::string_view s : {std::string_view(""), std::string_view("https://example.org/a?b=c&d=%20"),
+                               std::string_view("q\"uote\\back"), std::string_view("tab\there\nnl\x01\x7f"),
+                               std::string_view("caf\xC3\xA9 \xE2\x82\xAC"), std::string_view("bad \xff utf8"),
+                               std::string_view("nul\0byte", 8)}) {
+        std::string out = "x";
+        Json::append_string(out, s);
+        EXPECT_EQ(out, "x" + Json::string(s).dump()) << s;
+    }
+}
