@@ -76,8 +76,7 @@ Response create_project(RequestContext& ctx) {
 }
 
 Response get_project(RequestContext& ctx) {
-    auto head = projects::require_readable(ctx, ctx.req.int_param("id"));
-    return answer(ctx, 200, head.id);
+    return Response::json(200, projects::readable_project_json(ctx, ctx.req.int_param("id")));
 }
 
 Response update_project(RequestContext& ctx) {
@@ -237,10 +236,14 @@ Response list_projects(RequestContext& ctx) {
     if (tag) params.push_back(*tag);
     if (author_id) params.push_back(db::to_param(*author_id));
     if (q) params.push_back(*q);
-    std::int64_t total = ctx.app.db.exec_params({g.count_name.c_str(), g.count_sql.c_str()}, params).int64(0, 0);
-    params.push_back(db::to_param(page.per_page));
-    params.push_back(db::to_param(page.offset()));
-    auto r = ctx.app.db.exec_params({g.name.c_str(), g.sql.c_str()}, params);
+    std::vector<db::Param> page_params = params;
+    page_params.push_back(db::to_param(page.per_page));
+    page_params.push_back(db::to_param(page.offset()));
+    // The total and the page in one round trip.
+    const db::Query count_query{g.count_name.c_str(), g.count_sql.c_str()}, page_query{g.name.c_str(), g.sql.c_str()};
+    auto results = ctx.app.db.exec_all({{&count_query, std::move(params)}, {&page_query, std::move(page_params)}});
+    std::int64_t total = results[0].int64(0, 0);
+    const db::PgResult& r = results[1];
     Json items = Json::array();
     for (int i = 0; i < r.rows(); ++i) items.push(projects::project_json(r, i));
     return Response::json(200, http::page_json(std::move(items), page, total));

@@ -39,6 +39,22 @@ http::Response echo_request(RequestContext& ctx) {
     return http::Response::json(200, out);
 }
 
+// Three statements in one round trip (with the caller's deferred per-IP hit
+// in front when anonymous); ?divisor=0 makes the middle one fail.
+constexpr db::Query kPipelineFirst{"test_pipeline_first", "SELECT 1"};
+constexpr db::Query kPipelineDivide{"test_pipeline_divide", "SELECT 6 / $1::int"};
+constexpr db::Query kPipelineLast{"test_pipeline_last", "SELECT 3"};
+
+http::Response pipeline(RequestContext& ctx) {
+    std::string divisor(ctx.req.query("divisor").value_or("1"));
+    auto results = ctx.app.db.exec_all({{&kPipelineFirst, {}}, {&kPipelineDivide, {divisor}}, {&kPipelineLast, {}}});
+    Json values = Json::array();
+    for (const auto& r : results) values.push(Json::integer(r.int64(0, 0)));
+    Json out = Json::object();
+    out.set("values", std::move(values));
+    return http::Response::json(200, out);
+}
+
 }  // namespace
 
 void register_test_routes(http::Router& r) {
@@ -46,6 +62,7 @@ void register_test_routes(http::Router& r) {
     r.post("/api/v1/_test/echo", echo_json);
     r.post("/api/v1/_test/form", echo_form);
     r.get("/api/v1/_test/request/{id:int}", echo_request);
+    r.get("/api/v1/_test/pipeline", pipeline);
 }
 
 }  // namespace stoa::handlers

@@ -212,10 +212,18 @@ void admit(RequestContext& ctx, const http::RouteOptions& route) {
     std::optional<RateCharge> per_ip;
     if (!route.unlimited) per_ip = rate_charge(ctx.app.config, "default_ip", ctx.req.client_ip());
     bool required = route.role.has_value();
+    // A read served to anyone may run its first query before the per-IP
+    // verdict is in: the hit then shares that query's round trip.
+    bool read = ctx.req.method() == "GET" || ctx.req.method() == "HEAD";
+    auto count_per_ip = [&] {
+        if (!per_ip) return;
+        if (read && !required) defer_rate_limit(ctx, *per_ip);
+        else enforce_rate_limit(ctx, *per_ip);
+    };
     // Routes that take their credentials from the body (login, register,
     // refresh) are not cookie-authenticated: no session, no CSRF check.
     if (!required && !route.optional_auth) {
-        if (per_ip) enforce_rate_limit(ctx, *per_ip);
+        count_per_ip();
         return;
     }
     Examined e = examine(ctx);
@@ -223,7 +231,7 @@ void admit(RequestContext& ctx, const http::RouteOptions& route) {
         admit_bearer(ctx, route, *e.bearer, per_ip);
         return;
     }
-    if (per_ip) enforce_rate_limit(ctx, *per_ip);
+    count_per_ip();
     if (!required) return;
     if (e.token_refused) log::info("token_refused", Json::object().set("reason", *e.token_refused));
     throw *e.refusal;

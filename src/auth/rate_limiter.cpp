@@ -37,6 +37,14 @@ void enforce_rate_limit(RequestContext& ctx, const RateCharge& charge) {
     record_rate_hit(ctx, charge, RateHit{r.int64(0, "hits"), static_cast<int>(r.int64(0, "reset"))});
 }
 
+void defer_rate_limit(RequestContext& ctx, const RateCharge& charge) {
+    ctx.app.db.defer(kHit, {charge.key, std::to_string(charge.rule.window_seconds)},
+                     [&ctx, charge](const db::PgResult& r) {
+                         record_rate_hit(ctx, charge,
+                                         RateHit{r.int64(0, "hits"), static_cast<int>(r.int64(0, "reset"))});
+                     });
+}
+
 void enforce_rate_limit(RequestContext& ctx, const std::string& rule_name, std::string_view subject) {
     enforce_rate_limit(ctx, rate_charge(ctx.app.config, rule_name, subject));
 }

@@ -51,5 +51,10 @@ void record_rate_hit(RequestContext& ctx, const RateCharge& charge, RateHit hit)
 // Counts one hit in a statement of its own and records it (as above).
 void enforce_rate_limit(RequestContext& ctx, const RateCharge& charge);
 void enforce_rate_limit(RequestContext& ctx, const std::string& rule_name, std::string_view subject);
+// The same hit, sent with the request's first read-only query in one round
+// trip (db::Connection::defer): for reads, whose queries may run before the
+// verdict is known. The pipeline flushes it after the handler at the latest,
+// and a 429 then replaces whatever the handler answered.
+void defer_rate_limit(RequestContext& ctx, const RateCharge& charge);
 
 }  // namespace stoa::auth

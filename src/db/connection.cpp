@@ -58,14 +58,17 @@ void Connection::raise(PGresult* res, const char* what) {
     throw err;
 }
 
+void Connection::prepare(const Query& q) {
+    if (prepared_.contains(q.name)) return;
+    PGresult* res = PQprepare(conn_.get(), q.name, q.sql, 0, nullptr);
+    if (res == nullptr || PQresultStatus(res) != PGRES_COMMAND_OK) raise(res, q.name);
+    PQclear(res);
+    prepared_.insert(q.name);
+}
+
 PgResult Connection::run_prepared(const Query& q, const std::vector<const char*>& values) {
     ensure();
-    if (!prepared_.contains(q.name)) {
-        PGresult* res = PQprepare(conn_.get(), q.name, q.sql, 0, nullptr);
-        if (res == nullptr || PQresultStatus(res) != PGRES_COMMAND_OK) raise(res, q.name);
-        PQclear(res);
-        prepared_.insert(q.name);
-    }
+    prepare(q);
     PGresult* res = PQexecPrepared(conn_.get(), q.name, static_cast<int>(values.size()), values.data(), nullptr,
                                    nullptr, 0);
     auto st = res != nullptr ? PQresultStatus(res) : PGRES_FATAL_ERROR;
@@ -73,7 +76,125 @@ PgResult Connection::run_prepared(const Query& q, const std::vector<const char*>
     return PgResult(res);
 }
 
+std::vector<PgResult> Connection::run_pipeline(const std::vector<const Query*>& queries,
+                                               const std::vector<std::vector<const char*>>& values) {
+    ensure();
+    for (const Query* q : queries) prepare(*q);
+    PGconn* c = conn_.get();
+    if (PQenterPipelineMode(c) != 1) raise(nullptr, "pipeline");
+    bool sent = true;
+    for (std::size_t i = 0; i < queries.size() && sent; ++i) {
+        sent = PQsendQueryPrepared(c, queries[i]->name, static_cast<int>(values[i].size()), values[i].data(), nullptr,
+                                   nullptr, 0) == 1;
+    }
+    sent = sent && PQpipelineSync(c) == 1;
+    if (!sent) {
+        // Nothing useful can be read back: the connection is in doubt.
+        std::string msg = PQerrorMessage(c);
+        conn_.reset();
+        prepared_.clear();
+        throw DbUnavailable("pipeline: " + msg);
+    }
+    // Each statement's result, then NULL; after the last, the sync. A failed
+    // statement makes the later ones PGRES_PIPELINE_ABORTED.
+    std::vector<PgResult> results;
+    std::optional<std::size_t> failed;
+    for (std::size_t i = 0; i < queries.size(); ++i) {
+        PgResult r(PQgetResult(c));
+        if (r.get() == nullptr) break;  // connection lost
+        while (PGresult* extra = PQgetResult(c)) PQclear(extra);
+        auto st = PQresultStatus(r.get());
+        if (!failed && st != PGRES_TUPLES_OK && st != PGRES_COMMAND_OK) failed = i;
+        results.push_back(std::move(r));
+    }
+    bool synced = false;
+    if (results.size() == queries.size()) {
+        PgResult sync(PQgetResult(c));
+        synced = sync.get() != nullptr && PQresultStatus(sync.get()) == PGRES_PIPELINE_SYNC;
+    }
+    if (!synced || PQexitPipelineMode(c) != 1) {
+        // Out of step with the server: the connection cannot be trusted.
+        std::string msg = failed ? PQresultErrorMessage(results[*failed].get()) : PQerrorMessage(c);
+        conn_.reset();
+        prepared_.clear();
+        throw DbUnavailable("pipeline: " + msg);
+    }
+    if (failed) raise(results[*failed].release(), queries[*failed]->name);
+    return results;
+}
+
+std::vector<PgResult> Connection::exec_pipeline(const std::vector<const Query*>& queries,
+                                                const std::vector<const std::vector<Param>*>& params) {
+    std::vector<std::vector<const char*>> values(params.size());
+    for (std::size_t i = 0; i < params.size(); ++i) {
+        values[i].reserve(params[i]->size());
+        for (const auto& p : *params[i]) values[i].push_back(p ? p->c_str() : nullptr);
+    }
+    bool could_retry = !in_transaction();
+    try {
+        return run_pipeline(queries, values);
+    } catch (const DbUnavailable& e) {
+        if (!could_retry) throw;
+        log::warn("db_reconnect", Json::object().set("reason", e.what()));
+        return run_pipeline(queries, values);
+    }
+}
+
+std::vector<PgResult> Connection::exec_all(const std::vector<Call>& calls) {
+    std::vector<const Query*> queries;
+    std::vector<const std::vector<Param>*> params;
+    bool all_read = true;
+    for (const auto& call : calls) all_read = all_read && call.query->read_only;
+    std::optional<Deferred> d;
+    if (deferred_ && all_read && !in_transaction()) {
+        d = std::move(deferred_);
+        deferred_.reset();
+        queries.push_back(d->query);
+        params.push_back(&d->params);
+    } else {
+        flush_deferred();
+    }
+    for (const auto& call : calls) {
+        queries.push_back(call.query);
+        params.push_back(&call.params);
+    }
+    if (queries.size() == 1) {
+        std::vector<PgResult> one;
+        one.push_back(exec_params(*queries[0], *params[0]));
+        return one;
+    }
+    std::vector<PgResult> results;
+    try {
+        results = exec_pipeline(queries, params);
+    } catch (const DbError&) {
+        // The failure rolled the deferred statement back with the rest: it
+        // still counts (a request that fails is no free pass), alone.
+        if (d) d->then(exec_params(*d->query, d->params));
+        throw;
+    }
+    if (!d) return results;
+    d->then(results.front());
+    results.erase(results.begin());
+    return results;
+}
+
+void Connection::defer(const Query& q, std::vector<Param> params, std::function<void(const PgResult&)> then) {
+    flush_deferred();
+    deferred_ = Deferred{&q, std::move(params), std::move(then)};
+}
+
+void Connection::flush_deferred() {
+    if (!deferred_) return;
+    Deferred d = std::move(*deferred_);
+    deferred_.reset();
+    d.then(exec_params(*d.query, d.params));
+}
+
 PgResult Connection::exec_params(const Query& q, const std::vector<Param>& params) {
+    if (deferred_) {
+        std::vector<PgResult> r = exec_all({Call{&q, params}});
+        return std::move(r.front());
+    }
     std::vector<const char*> values;
     values.reserve(params.size());
     for (const auto& p : params) values.push_back(p ? p->c_str() : nullptr);
@@ -90,6 +211,7 @@ PgResult Connection::exec_params(const Query& q, const std::vector<Param>& param
 }
 
 PgResult Connection::exec_simple(const std::string& sql) {
+    flush_deferred();
     bool could_retry = !in_transaction();
     for (int attempt = 0;; ++attempt) {
         try {

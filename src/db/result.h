@@ -17,6 +17,8 @@ public:
     explicit PgResult(PGresult* raw) noexcept : raw_(raw) {}
 
     PGresult* get() const noexcept { return raw_.get(); }
+    // Gives up ownership (to a function that takes it, as Connection::raise).
+    PGresult* release() noexcept { return raw_.release(); }
     int rows() const noexcept { return raw_ ? PQntuples(raw_.get()) : 0; }
     bool empty() const noexcept { return rows() == 0; }
     // Rows touched by INSERT/UPDATE/DELETE.

@@ -55,12 +55,19 @@ Response route(App& app, Request& req) {
     req.set_body_limit(m.route->options.max_body);
     const RouteOptions& options = m.route->options;
     RequestContext ctx{app, req};
+    // A rate-limit hit deferred by admit() lives no longer than the request.
+    struct DropDeferred {
+        db::Connection& db;
+        ~DropDeferred() { db.drop_deferred(); }
+    } drop{app.db};
     try {
         auth::admit(ctx, options);
         Response res = m.route->handler(ctx);
+        app.db.flush_deferred();  // its 429 replaces the answer
         add_rate_headers(ctx, res);
         return res;
     } catch (Problem& p) {
+        app.db.flush_deferred();  // its 429 wins over the handler's refusal, as if counted first
         if (ctx.rate && p.status() != 429) {
             p.header("RateLimit-Limit", std::to_string(ctx.rate->limit))
                 .header("RateLimit-Remaining", std::to_string(ctx.rate->remaining))

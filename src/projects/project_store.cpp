@@ -11,6 +11,11 @@ constexpr db::Query kHead{"projects_head", "SELECT id, author_id, status = 'publ
 constexpr db::Query kHeadForUpdate{"projects_head_for_update",
                                    "SELECT id, author_id, status = 'published' FROM projects WHERE id = $1 FOR UPDATE"};
 constexpr db::Query kOne{"projects_one", "SELECT " STOA_PROJECT_COLUMNS STOA_PROJECT_FROM "WHERE p.id = $1"};
+// kOne with the author's id after project_json's columns: the visibility
+// check and the answer in one round trip.
+constexpr db::Query kReadable{"projects_readable",
+                              "SELECT " STOA_PROJECT_COLUMNS ", p.author_id" STOA_PROJECT_FROM "WHERE p.id = $1"};
+constexpr int kReadableAuthorColumn = 15;
 constexpr db::Query kOfAuthor{"projects_export",
                               "SELECT " STOA_PROJECT_COLUMNS STOA_PROJECT_FROM "WHERE p.author_id = $1 ORDER BY p.id"};
 constexpr db::Query kFilesOfAuthor{
@@ -89,6 +94,14 @@ Json project_json(const db::PgResult& r, int row) {
 Json load_project_json(db::Connection& db, std::int64_t id) {
     auto r = db.exec(kOne, id);
     if (r.empty()) throw http::Problem::not_found("no such project");
+    return project_json(r, 0);
+}
+
+Json readable_project_json(RequestContext& ctx, std::int64_t id) {
+    auto r = ctx.app.db.exec(kReadable, id);
+    if (r.empty()) throw http::Problem::not_found("no such project");
+    ProjectHead h{r.int64(0, 0), r.int64(0, kReadableAuthorColumn), r.text(0, 6) == "published"};
+    if (!may_read(ctx, h)) throw http::Problem::not_found("no such project");
     return project_json(r, 0);
 }
 

@@ -40,6 +40,9 @@ bool is_admin(const RequestContext& ctx);
 Json project_json(const db::PgResult& r, int row);
 // One project by id (no visibility check: call require_readable first).
 Json load_project_json(db::Connection& db, std::int64_t id);
+// GET /projects/{id}: 404 unless it exists and the caller may read it, as
+// require_readable, in the same query as the answer.
+Json readable_project_json(RequestContext& ctx, std::int64_t id);
 
 std::string image_url(std::int64_t project_id, std::int64_t image_id);
 std::string file_url(std::int64_t project_id, std::int64_t file_id);

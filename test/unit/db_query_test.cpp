@@ -1,0 +1,46 @@
+// Which statements may share a round trip with a deferred one
+// (db::Connection::defer): reads only, judged conservatively.
+#include <gtest/gtest.h>
+
+#include "db/connection.h"
+
+namespace stoa::db {
+namespace {
+
+// Judged at compile time for the constexpr queries of the handlers.
+constexpr Query kRead{"read", "SELECT id FROM projects WHERE id = $1"};
+constexpr Query kWrite{"write", "UPDATE projects SET title = $2 WHERE id = $1"};
+static_assert(kRead.read_only);
+static_assert(!kWrite.read_only);
+
+TEST(DbQuery, PlainSelectsAreReads) {
+    EXPECT_TRUE(is_read_only_sql("SELECT 1"));
+    EXPECT_TRUE(is_read_only_sql("SELECT p.updated_at, p.deleted_at FROM projects p WHERE p.id = $1"));
+    EXPECT_TRUE(Query("dynamic", "SELECT count(*) FROM projects").read_only);
+}
+
+TEST(DbQuery, AnythingThatWritesOrLocksIsNot) {
+    for (const char* sql : {
+             "INSERT INTO t VALUES (1)",
+             "UPDATE t SET a = 1",
+             "DELETE FROM t",
+             "WITH x AS (DELETE FROM t RETURNING id) SELECT id FROM x",
+             "SELECT id FROM t WHERE id = $1 FOR UPDATE",
+             "SELECT id FROM t WHERE id = $1 FOR NO KEY UPDATE",
+             "SELECT id FROM t WHERE id = $1 FOR SHARE",
+             "SELECT nextval('s')",
+             "SELECT setval('s', 1)",
+             "SELECT pg_advisory_xact_lock(1)",
+             "SELECT pg_notify('c', 'x')",
+             "SELECT set_config('a.b', 'c', false)",
+             "SELECT lo_unlink(1)",
+             " SELECT 1",
+             "select 1",
+             "",
+         }) {
+        EXPECT_FALSE(is_read_only_sql(sql)) << sql;
+    }
+}
+
+}  // namespace
+}  // namespace stoa::db
