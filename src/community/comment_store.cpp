@@ -11,8 +11,8 @@ namespace {
 // comment's own target row (its likes). Counting likes costs a lookup per
 // comment, so only the "top" sort, which needs them, joins lt.
 #define STOA_COMMENT_ROW_COLUMNS(likes)                                                                     \
-    "c.id, c.parent_id, c.author_id, u.username, c.body, c.status, c.deleted_at IS NOT NULL, " STOA_SQL_TS( \
-        "c.created_at") ", " STOA_SQL_TS("c.edited_at") ", " likes ", u.picture_version"
+    "c.id, c.parent_id, c.author_id, u.username, c.body, c.status, c.deleted_at IS NOT NULL, " STOA_SQL_UTC( \
+        "c.created_at") ", " STOA_SQL_UTC("c.edited_at") ", " likes ", u.picture_version"
 #define STOA_WITH_LIKES "coalesce(lt.like_count, 0)"
 #define STOA_LIKES_JOIN "LEFT JOIN community_targets lt ON lt.comment_id = c.id "
 #define STOA_THREAD_QUERY(likes, likes_join, where) \
@@ -51,8 +51,8 @@ CommentRow read_row(const db::PgResult& r, int i) {
     c.body = r.str(i, 4);
     c.status = parse_comment_status(r.text(i, 5)).value_or(CommentStatus::rejected);
     c.deleted = r.boolean(i, 6);
-    c.created_at = r.str(i, 7);
-    c.edited_at = r.opt_str(i, 8);
+    c.created_at = r.utc_time(i, 7);
+    c.edited_at = r.opt_utc_time(i, 8);
     c.like_count = r.int64(i, 9);
     if (c.author_username) c.author_picture_url = auth::picture_url(*c.author_username, r.opt_str(i, 10));
     return c;

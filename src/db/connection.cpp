@@ -26,6 +26,14 @@ void Connection::connect() {
         conn_.reset();
         throw DbUnavailable("cannot connect to the database: " + msg);
     }
+    // STOA_SQL_UTC columns are read in ISO's output style, whatever the
+    // server's or the database's default.
+    PgResult set(PQexec(conn_.get(), "SET DateStyle = ISO"));
+    if (set.get() == nullptr || PQresultStatus(set.get()) != PGRES_COMMAND_OK) {
+        std::string msg = PQerrorMessage(conn_.get());
+        conn_.reset();
+        throw DbUnavailable("cannot set DateStyle: " + msg);
+    }
 }
 
 void Connection::ensure() {

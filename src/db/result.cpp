@@ -21,6 +21,37 @@ std::string_view PgResult::text(int row, int col) const {
     return {PQgetvalue(raw_.get(), row, col), static_cast<std::size_t>(PQgetlength(raw_.get(), row, col))};
 }
 
+std::optional<std::string> rfc3339_from_iso_timestamp(std::string_view iso) {
+    // YYYY-MM-DD HH:MM:SS, then nothing or a fraction.
+    constexpr std::string_view shape = "dddd-dd-dd dd:dd:dd";
+    if (iso.size() < shape.size()) return std::nullopt;
+    for (std::size_t i = 0; i < shape.size(); ++i) {
+        bool digit = iso[i] >= '0' && iso[i] <= '9';
+        if (shape[i] == 'd' ? !digit : iso[i] != shape[i]) return std::nullopt;
+    }
+    std::string_view rest = iso.substr(shape.size());
+    if (!rest.empty()) {
+        if (rest.size() < 2 || rest.size() > 7 || rest[0] != '.') return std::nullopt;
+        for (char c : rest.substr(1))
+            if (c < '0' || c > '9') return std::nullopt;
+    }
+    std::string out(iso.substr(0, shape.size()));
+    out[10] = 'T';
+    out += 'Z';
+    return out;
+}
+
+std::string PgResult::utc_time(int row, int col) const {
+    auto t = rfc3339_from_iso_timestamp(text(row, col));
+    if (!t) throw std::runtime_error("column " + std::to_string(col) + " is not an ISO timestamp (DateStyle?)");
+    return std::move(*t);
+}
+
+std::optional<std::string> PgResult::opt_utc_time(int row, int col) const {
+    if (is_null(row, col)) return std::nullopt;
+    return utc_time(row, col);
+}
+
 std::optional<std::string> PgResult::opt_str(int row, int col) const {
     if (is_null(row, col)) return std::nullopt;
     return str(row, col);

@@ -11,6 +11,11 @@
 
 namespace stoa::db {
 
+// PostgreSQL's ISO output of a timestamp without time zone ("2026-11-23
+// 17:54:17.123456") as RFC 3339 UTC text to the second ("2026-11-23T17:54:17Z");
+// nullopt for any other shape.
+std::optional<std::string> rfc3339_from_iso_timestamp(std::string_view iso);
+
 class PgResult {
 public:
     PgResult() = default;
@@ -32,6 +37,9 @@ public:
     std::int64_t int64(int row, int col) const;
     std::optional<std::int64_t> opt_int64(int row, int col) const;
     bool boolean(int row, int col) const;
+    // A STOA_SQL_UTC column as RFC 3339 text, as STOA_SQL_TS gives it.
+    std::string utc_time(int row, int col) const;
+    std::optional<std::string> opt_utc_time(int row, int col) const;
 
     // By column name, for readability in handlers.
     std::string str(int row, const char* name) const { return str(row, column(name)); }

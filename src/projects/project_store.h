@@ -32,8 +32,8 @@ bool is_admin(const RequestContext& ctx);
 // The SELECT list project_json() reads, for queries over `projects p JOIN users u`.
 #define STOA_PROJECT_COLUMNS                                                                                    \
     "p.id, p.title, p.description, p.background, p.source_url, array_to_json(p.tags)::text, p.status, "         \
-    "u.username, u.picture_version, " STOA_SQL_TS("p.created_at") ", " STOA_SQL_TS("p.updated_at") ", "          \
-    STOA_SQL_TS("p.published_at") ", p.download_count, p.like_count, "                                            \
+    "u.username, u.picture_version, " STOA_SQL_UTC("p.created_at") ", " STOA_SQL_UTC("p.updated_at") ", "        \
+    STOA_SQL_UTC("p.published_at") ", p.download_count, p.like_count, "                                            \
     "(SELECT i.id FROM project_images i WHERE i.project_id = p.id AND i.is_primary)"
 #define STOA_PROJECT_FROM " FROM projects p JOIN users u ON u.id = p.author_id "
 

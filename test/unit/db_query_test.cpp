@@ -3,6 +3,7 @@
 #include <gtest/gtest.h>
 
 #include "db/connection.h"
+#include "db/result.h"
 
 namespace stoa::db {
 namespace {
@@ -39,6 +40,21 @@ TEST(DbQuery, AnythingThatWritesOrLocksIsNot) {
              "",
          }) {
         EXPECT_FALSE(is_read_only_sql(sql)) << sql;
+    }
+}
+
+TEST(DbTimestamp, IsoOutputBecomesRfc3339ToTheSecond) {
+    EXPECT_EQ(rfc3339_from_iso_timestamp("2026-11-23 17:54:17"), "2026-11-23T17:54:17Z");
+    EXPECT_EQ(rfc3339_from_iso_timestamp("2026-11-23 17:54:17.5"), "2026-11-23T17:54:17Z");
+    EXPECT_EQ(rfc3339_from_iso_timestamp("1999-12-31 23:59:59.999999"), "1999-12-31T23:59:59Z");
+}
+
+TEST(DbTimestamp, OtherShapesAreRefused) {
+    for (const char* text : {"", "2026-11-23", "2026-11-23T17:54:17", "2026-11-23 17:54:17+00",
+                             "2026-11-23 17:54:17.", "2026-11-23 17:54:17.1234567", "11/23/2026 17:54:17",
+                             "Mon Nov 23 17:54:17 2026", "23.11.2026 17:54:17", "12026-11-23 17:54:17",
+                             "2026-11-23 17:54:17 BC", "2026-1a-23 17:54:17"}) {
+        EXPECT_EQ(rfc3339_from_iso_timestamp(text), std::nullopt) << text;
     }
 }
 
