@@ -89,6 +89,9 @@ std::string page_origin(std::string_view normalized_url) {
 
 bool is_site_origin(std::string_view normalized_url, const std::vector<std::string>& site_origins) {
     std::string origin = page_origin(normalized_url);
+    // Configured origins are lower-cased already, so usually equal as given;
+    // normalising them (a default port written out) is the slow way.
+    if (std::find(site_origins.begin(), site_origins.end(), origin) != site_origins.end()) return true;
     return std::any_of(site_origins.begin(), site_origins.end(), [&](const std::string& allowed) {
         auto configured = normalize_page_url(allowed + "/");
         return configured.ok() && page_origin(*configured) == origin;

@@ -51,6 +51,7 @@ def download(client, pid):
     assert r.status == 200, r
     assert r.header("content-type") == "application/zip"
     assert r.header("content-disposition").startswith("attachment;")
+    assert r.header_all("x-content-type-options") == ["nosniff"], r.headers
     return r
 
 
