@@ -1,5 +1,10 @@
 #include "json/json.h"
 
+#include <array>
+#include <charconv>
+#include <cstdio>
+#include <cstdlib>
+#include <memory>
 #include <stdexcept>
 
 namespace stoa {
@@ -8,6 +13,86 @@ namespace {
 json_t* checked(json_t* j) {
     if (j == nullptr) throw std::bad_alloc();
     return j;
+}
+
+std::string jansson_dump(const json_t* j) {
+    struct Free {
+        void operator()(char* p) const noexcept { free(p); }  // NOLINT(cppcoreguidelines-no-malloc)
+    };
+    std::unique_ptr<char, Free> text(json_dumps(j, JSON_COMPACT | JSON_ENCODE_ANY));
+    if (!text) throw std::bad_alloc();
+    return std::string(text.get());
+}
+
+// A string as jansson's JSON_COMPACT writes it (jansson keeps strings valid
+// UTF-8, which passes through unescaped): runs of plain bytes copied whole.
+void append_escaped(std::string& out, const char* s, std::size_t n) {
+    out.push_back('"');
+    std::size_t run = 0;
+    for (std::size_t i = 0; i < n; ++i) {
+        auto c = static_cast<unsigned char>(s[i]);
+        if (c >= 0x20 && c != '"' && c != '\\') continue;
+        out.append(s + run, i - run);
+        run = i + 1;
+        switch (c) {
+            case '"': out += "\\\""; break;
+            case '\\': out += "\\\\"; break;
+            case '\b': out += "\\b"; break;
+            case '\f': out += "\\f"; break;
+            case '\n': out += "\\n"; break;
+            case '\r': out += "\\r"; break;
+            case '\t': out += "\\t"; break;
+            default: {
+                std::array<char, 8> seq{};
+                std::snprintf(seq.data(), seq.size(), "\\u%04X", c);
+                out.append(seq.data(), 6);
+            }
+        }
+    }
+    out.append(s + run, n - run);
+    out.push_back('"');
+}
+
+// json_dumps(JSON_COMPACT | JSON_ENCODE_ANY), byte for byte, at a fraction of
+// its cost (it decodes every character of every string); reals, rare here,
+// are left to jansson for its exact number format.
+void append_value(std::string& out, json_t* j) {
+    switch (json_typeof(j)) {
+        case JSON_OBJECT: {
+            out.push_back('{');
+            bool first = true;
+            for (void* it = json_object_iter(j); it != nullptr; it = json_object_iter_next(j, it)) {
+                if (!first) out.push_back(',');
+                first = false;
+                append_escaped(out, json_object_iter_key(it), json_object_iter_key_len(it));
+                out.push_back(':');
+                append_value(out, json_object_iter_value(it));
+            }
+            out.push_back('}');
+            break;
+        }
+        case JSON_ARRAY: {
+            out.push_back('[');
+            std::size_t n = json_array_size(j);
+            for (std::size_t i = 0; i < n; ++i) {
+                if (i > 0) out.push_back(',');
+                append_value(out, json_array_get(j, i));
+            }
+            out.push_back(']');
+            break;
+        }
+        case JSON_STRING: append_escaped(out, json_string_value(j), json_string_length(j)); break;
+        case JSON_INTEGER: {
+            std::array<char, 24> digits{};
+            auto [end, ec] = std::to_chars(digits.data(), digits.data() + digits.size(), json_integer_value(j));
+            out.append(digits.data(), end);
+            break;
+        }
+        case JSON_REAL: out += jansson_dump(j); break;
+        case JSON_TRUE: out += "true"; break;
+        case JSON_FALSE: out += "false"; break;
+        case JSON_NULL: out += "null"; break;
+    }
 }
 
 }  // namespace
@@ -66,27 +151,24 @@ Json& Json::push(Json value) {
 
 std::string Json::dump() const {
     if (!raw_) return "null";
-    struct Free {
-        void operator()(char* p) const noexcept { free(p); }  // NOLINT(cppcoreguidelines-no-malloc)
-    };
-    std::unique_ptr<char, Free> text(json_dumps(raw_.get(), JSON_COMPACT | JSON_ENCODE_ANY));
-    if (!text) throw std::bad_alloc();
-    return std::string(text.get());
+    std::string out;
+    out.reserve(256);
+    append_value(out, raw_.get());
+    return out;
+}
+
+std::string Json::dump_with_jansson() const {
+    return raw_ ? jansson_dump(raw_.get()) : "null";
 }
 
 void Json::append_string(std::string& out, std::string_view s) {
-    bool plain = true;
     for (char ch : s) {
-        auto c = static_cast<unsigned char>(ch);
-        plain &= c >= 0x20 && c < 0x7F && c != '"' && c != '\\';
+        if (static_cast<unsigned char>(ch) >= 0x80) {
+            out += string(s).dump();  // checked as UTF-8 (or repaired) by jansson first
+            return;
+        }
     }
-    if (!plain) {
-        out += string(s).dump();
-        return;
-    }
-    out.push_back('"');
-    out.append(s);
-    out.push_back('"');
+    append_escaped(out, s.data(), s.size());
 }
 
 }  // namespace stoa

@@ -72,3 +72,52 @@ TEST(Json, AppendStringWritesWhatDumpWrites) {
         EXPECT_EQ(out, "x" + Json::string(s).dump()) << s;
     }
 }
+
+// Json::dump writes what jansson's json_dumps writes, byte for byte.
+TEST(Json, DumpMatchesJanssonByteForByte) {
+    std::string every_byte;  // every control character, quotes, slashes, DEL
+    for (int c = 1; c < 0x80; ++c) every_byte.push_back(static_cast<char>(c));
+    Json innermost = Json::array();
+    innermost.push(Json::array());
+    Json inner = Json::object();
+    inner.set("k", std::move(innermost));
+    Json deep = Json::array();
+    deep.push(std::move(inner));
+    Json nested = Json::object();
+    nested.set("deep", std::move(deep));
+    Json ints = Json::array();
+    for (std::int64_t v : {std::int64_t{0}, std::int64_t{-1}, INT64_MAX, INT64_MIN}) ints.push(Json::integer(v));
+    Json reals = Json::array();
+    for (double v : {0.1, -2.0, 1e300}) reals.push(Json::number(v));
+    Json literals = Json::array();
+    literals.push(Json::boolean(true)).push(Json::boolean(false)).push(Json::null());
+    Json doc = Json::object();
+    doc.set("empty", "")
+        .set("ascii", every_byte)
+        .set("nul", Json::string(std::string_view("a\0b", 3)))
+        .set("utf8", "caf\xC3\xA9 \xE2\x82\xAC \xF0\x9F\x98\x80 \xEF\xBF\xBF")
+        .set("script", "</script><script>alert(1)</script>")
+        .set("ints", std::move(ints))
+        .set("reals", std::move(reals))
+        .set("literals", std::move(literals))
+        .set("empty_object", Json::object())
+        .set("empty_array", Json::array())
+        .set("nested", std::move(nested))
+        .set("quo\"te\nkey\x01", "value")
+        .set("\xC3\xA9", "non-ASCII key");
+    EXPECT_EQ(doc.dump(), doc.dump_with_jansson());
+    EXPECT_EQ(Json::string("x\ty").dump(), Json::string("x\ty").dump_with_jansson());
+    EXPECT_EQ(Json::integer(42).dump(), "42");
+    EXPECT_EQ(Json::number(3.5).dump(), Json::number(3.5).dump_with_jansson());
+    EXPECT_EQ(Json::null().dump(), "null");
+    EXPECT_EQ(Json::boolean(true).dump(), "true");
+    // Key order is insertion order, as jansson keeps it.
+    Json ordered = Json::object();
+    for (const char* k : {"zeta", "alpha", "mid", "beta"}) ordered.set(k, k);
+    EXPECT_EQ(ordered.dump(), R"({"zeta":"zeta","alpha":"alpha","mid":"mid","beta":"beta"})");
+    EXPECT_EQ(ordered.dump(), ordered.dump_with_jansson());
+    // A parsed document (request bodies and stored JSON take this path).
+    auto parsed = Json::parse(R"({"a":[1,2.5,"\u0001\u001f\ud83d\ude00",{"b":null}],"c":"\/"})");
+    ASSERT_TRUE(parsed.ok());
+    EXPECT_EQ(parsed->dump(), parsed->dump_with_jansson());
+}
