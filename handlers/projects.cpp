@@ -130,6 +130,12 @@ enum class Sort { newest, popular, downloads, relevance };
 struct GalleryQuery {
     std::string name;
     std::string sql;
+    // The first page at the default size, the gallery's usual request, with
+    // its LIMIT written out: with LIMIT and OFFSET as parameters PostgreSQL
+    // keeps planning the statement afresh on every call (a generic plan
+    // guesses a tenth of the table), which cost more than running it.
+    std::string first_page_name;
+    std::string first_page_sql;
     std::string count_name;
     std::string count_sql;
 };
@@ -172,8 +178,10 @@ GalleryQuery build_gallery_query(Scope scope, bool tag, bool author, bool q, Sor
     GalleryQuery g;
     g.name = "projects_gallery_" + key;
     std::string limit = param(), offset = param();
-    g.sql = "SELECT " STOA_PROJECT_COLUMNS STOA_PROJECT_FROM "WHERE " + where + " ORDER BY " + order + " LIMIT " +
-            limit + " OFFSET " + offset;
+    std::string select = "SELECT " STOA_PROJECT_COLUMNS STOA_PROJECT_FROM "WHERE " + where + " ORDER BY " + order;
+    g.sql = select + " LIMIT " + limit + " OFFSET " + offset;
+    g.first_page_name = g.name + "_first";
+    g.first_page_sql = select + " LIMIT " + std::to_string(http::Page{}.per_page);
     g.count_name = "projects_gallery_count_" + key;
     g.count_sql = scope == Scope::published && !tag && !author && !q
                       ? "SELECT n FROM project_counts WHERE status = 'published'"  // kept by triggers
@@ -237,10 +245,15 @@ Response list_projects(RequestContext& ctx) {
     if (author_id) params.push_back(db::to_param(*author_id));
     if (q) params.push_back(*q);
     std::vector<db::Param> page_params = params;
-    page_params.push_back(db::to_param(page.per_page));
-    page_params.push_back(db::to_param(page.offset()));
+    bool first_page = page.offset() == 0 && page.per_page == http::Page{}.per_page;
+    if (!first_page) {
+        page_params.push_back(db::to_param(page.per_page));
+        page_params.push_back(db::to_param(page.offset()));
+    }
     // The total and the page in one round trip.
-    const db::Query count_query{g.count_name.c_str(), g.count_sql.c_str()}, page_query{g.name.c_str(), g.sql.c_str()};
+    const db::Query count_query{g.count_name.c_str(), g.count_sql.c_str()};
+    const db::Query page_query = first_page ? db::Query{g.first_page_name.c_str(), g.first_page_sql.c_str()}
+                                            : db::Query{g.name.c_str(), g.sql.c_str()};
     auto results = ctx.app.db.exec_all({{&count_query, std::move(params)}, {&page_query, std::move(page_params)}});
     std::int64_t total = results[0].int64(0, 0);
     const db::PgResult& r = results[1];

@@ -36,6 +36,23 @@ def test_tag_author_and_pagination(info, owner):
     assert_problem(anon(info).get(f"{PROJECTS}?per_page=101"), 400, "bad_request")
 
 
+def test_the_first_page_at_the_default_size_is_the_first_of_any_paging(info, owner):
+    """The first page at the default size has a statement of its own (LIMIT
+    written out): it must list what paging at other sizes lists."""
+    tag = f"f{secrets.token_hex(5)}"
+    for _ in range(22):
+        published_project(owner, tags=[tag])
+    for sort in ("newest", "popular", "downloads"):
+        first = listing(anon(info), tag=tag, sort=sort)
+        assert first["per_page"] == 20 and first["total"] == 22 and len(first["items"]) == 20
+        assert listing(anon(info), tag=tag, sort=sort, per_page=20, page=1) == first
+        paged = []
+        for page in (1, 2, 3, 4):
+            paged += [p["id"] for p in listing(anon(info), tag=tag, sort=sort, per_page=7, page=page)["items"]]
+        assert len(paged) == 22 and len(set(paged)) == 22
+        assert [p["id"] for p in first["items"]] == paged[:20], sort
+
+
 def test_drafts_only_for_their_author_or_admin(info, owner):
     tag = f"d{secrets.token_hex(5)}"
     d = new_project(owner, tags=[tag])
