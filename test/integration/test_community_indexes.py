@@ -43,14 +43,16 @@ ANALYZE users; ANALYZE community_targets; ANALYZE comments; ANALYZE likes; ANALY
 URL = "'https://127.0.0.1/x'"
 TS = "to_char(c.created_at AT TIME ZONE 'UTC', 'YYYY-MM-DD')"
 
-THREAD = ("SELECT c.id, c.parent_id, c.author_id, u.username, c.body, c.status, c.deleted_at IS NOT NULL, "
-          f"{TS}, 0, u.picture_version FROM community_targets t JOIN comments c ON c.target_id = t.id "
-          f"LEFT JOIN users u ON u.id = c.author_id WHERE t.url = {URL} ORDER BY c.id")
-THREAD_TOP = ("SELECT c.id, c.parent_id, c.author_id, u.username, c.body, c.status, c.deleted_at IS NOT NULL, "
-              f"{TS}, coalesce(lt.like_count, 0), u.picture_version "
+THREAD = ("SELECT c.id, c.parent_id, c.author_id, c.body, c.status, c.deleted_at IS NOT NULL, "
+          f"{TS}, 0 FROM community_targets t JOIN comments c ON c.target_id = t.id "
+          f"WHERE t.url = {URL} ORDER BY c.id")
+THREAD_TOP = ("SELECT c.id, c.parent_id, c.author_id, c.body, c.status, c.deleted_at IS NOT NULL, "
+              f"{TS}, coalesce(lt.like_count, 0) "
               "FROM community_targets t JOIN comments c ON c.target_id = t.id "
-              "LEFT JOIN users u ON u.id = c.author_id LEFT JOIN community_targets lt ON lt.comment_id = c.id "
+              "LEFT JOIN community_targets lt ON lt.comment_id = c.id "
               f"WHERE t.url = {URL} ORDER BY c.id")
+THREAD_AUTHORS = ("SELECT u.id, u.username, u.picture_version FROM users u WHERE u.id IN (SELECT c.author_id "
+                  f"FROM community_targets t JOIN comments c ON c.target_id = t.id WHERE t.url = {URL})")
 
 # Lookups by comment id may use the primary key or the (id, target_id) key.
 BY_COMMENT_ID = ("comments_pkey", "comments_id_target_key")
@@ -64,6 +66,8 @@ QUERIES = [
     ("target by project", "SELECT id FROM community_targets WHERE project_id = 7",
      {"community_targets": "community_targets_project_key"}),
     ("comment thread (GET /comments)", THREAD,
+     {"community_targets": "community_targets_url_key", "comments": "comments_target_idx"}),
+    ("the thread's authors (same round trip)", THREAD_AUTHORS,
      {"community_targets": "community_targets_url_key", "comments": "comments_target_idx", "users": "users_pkey"}),
     ("comment thread, sort=top (with likes)", THREAD_TOP,
      {"comments": "comments_target_idx", "community_targets": "community_targets_comment_key"}),
