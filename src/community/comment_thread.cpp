@@ -6,41 +6,9 @@
 namespace stoa::community {
 namespace {
 
-constexpr char kHex[] = "0123456789abcdef";
-
 // A JSON string literal of valid UTF-8 text (the database holds nothing else).
 void append_string(std::string& out, std::string_view s) {
-    out.push_back('"');
-    std::size_t run = 0;
-    for (std::size_t i = 0; i < s.size(); ++i) {
-        auto c = static_cast<unsigned char>(s[i]);
-        if (c >= 0x20 && c != '"' && c != '\\') continue;
-        out.append(s.data() + run, i - run);
-        run = i + 1;
-        switch (c) {
-            case '"':
-                out += "\\\"";
-                break;
-            case '\\':
-                out += "\\\\";
-                break;
-            case '\n':
-                out += "\\n";
-                break;
-            case '\t':
-                out += "\\t";
-                break;
-            case '\r':
-                out += "\\r";
-                break;
-            default:
-                out += "\\u00";
-                out.push_back(kHex[c >> 4]);
-                out.push_back(kHex[c & 15]);
-        }
-    }
-    out.append(s.data() + run, s.size() - run);
-    out.push_back('"');
+    Json::append_utf8_string(out, s);
 }
 
 void append_optional(std::string& out, const std::optional<std::string>& s) {
@@ -182,7 +150,9 @@ ThreadPage build_thread_page(const std::vector<CommentRow>& rows, const Viewer& 
 
     // Depth first with an explicit stack: (comment, replies written so far).
     std::string& out = page.items_json;
-    out.reserve(512 * (last - first) + 2);
+    std::size_t bytes = 2;  // the whole thread at most: one allocation, no copies while it grows
+    for (std::size_t i = 0; i < n; ++i) bytes += keep[i] ? 320 + rows[i].body.size() : 0;
+    out.reserve(bytes);
     out.push_back('[');
     std::vector<std::pair<std::size_t, std::size_t>> stack;
     for (std::size_t k = first; k < last; ++k) {
@@ -207,8 +177,13 @@ ThreadPage build_thread_page(const std::vector<CommentRow>& rows, const Viewer& 
 }
 
 std::string thread_page_json(const ThreadPage& threads, std::int64_t page, std::int64_t per_page) {
-    return "{\"items\":" + threads.items_json + ",\"page\":" + std::to_string(page) +
-           ",\"per_page\":" + std::to_string(per_page) + ",\"total\":" + std::to_string(threads.total) + "}";
+    std::string out;
+    out.reserve(threads.items_json.size() + 80);
+    out += "{\"items\":";
+    out += threads.items_json;
+    out += ",\"page\":" + std::to_string(page) + ",\"per_page\":" + std::to_string(per_page) +
+           ",\"total\":" + std::to_string(threads.total) + "}";
+    return out;
 }
 
 }  // namespace stoa::community

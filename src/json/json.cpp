@@ -161,6 +161,10 @@ std::string Json::dump_with_jansson() const {
     return raw_ ? jansson_dump(raw_.get()) : "null";
 }
 
+void Json::append_utf8_string(std::string& out, std::string_view valid_utf8) {
+    append_escaped(out, valid_utf8.data(), valid_utf8.size());
+}
+
 void Json::append_string(std::string& out, std::string_view s) {
     for (char ch : s) {
         if (static_cast<unsigned char>(ch) >= 0x80) {

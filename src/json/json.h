@@ -57,6 +57,9 @@ public:
     // Json::string(s).dump() would write it, without building a json_t
     // when s is ASCII (the common case: URLs, names, ids).
     static void append_string(std::string& out, std::string_view s);
+    // The same for text known to be valid UTF-8 (read from PostgreSQL, or
+    // checked on input): no check, a plain byte scan.
+    static void append_utf8_string(std::string& out, std::string_view valid_utf8);
 
 private:
     explicit Json(json_t* raw) noexcept : raw_(raw) {}

@@ -121,3 +121,14 @@ TEST(Json, DumpMatchesJanssonByteForByte) {
     ASSERT_TRUE(parsed.ok());
     EXPECT_EQ(parsed->dump(), parsed->dump_with_jansson());
 }
+
+TEST(Json, AppendUtf8StringWritesWhatDumpWritesForValidText) {
+    std::string controls;
+    for (int c = 1; c < 0x20; ++c) controls.push_back(static_cast<char>(c));
+    for (std::string_view s : {std::string_view(""), std::string_view("plain"), std::string_view("q\"uote\\back/"),
+                               std::string_view(controls), std::string_view("caf\xC3\xA9 \xF0\x9F\x98\x80\x7f")}) {
+        std::string out = "x";
+        Json::append_utf8_string(out, s);
+        EXPECT_EQ(out, "x" + Json::string(s).dump_with_jansson()) << s;
+    }
+}
