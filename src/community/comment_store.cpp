@@ -9,21 +9,20 @@
 namespace stoa::community {
 namespace {
 
-// The CommentRow columns, in read_row's order; `c` is comments, `lt` the
-// comment's own target row (its likes). Counting likes costs a lookup per
-// comment, so only the "top" sort, which needs them, joins lt.
-#define STOA_COMMENT_ROW_COLUMNS(likes)                                                                     \
-    "c.id, c.parent_id, c.author_id, u.username, c.body, c.status, c.deleted_at IS NOT NULL, " STOA_SQL_UTC( \
-        "c.created_at") ", " STOA_SQL_UTC("c.edited_at") ", " likes ", u.picture_version"
+// The CommentRow columns read_comment reads (the author comes apart); `c` is
+// comments, `lt` the comment's own target row (its likes). Counting likes
+// costs a lookup per comment, so only the "top" sort, which needs them, joins lt.
+#define STOA_COMMENT_ROW_COLUMNS(likes)                                                                         \
+    "c.id, c.parent_id, c.author_id, c.body, c.status, c.deleted_at IS NOT NULL, " STOA_SQL_UTC("c.created_at") \
+    ", " STOA_SQL_UTC("c.edited_at") ", " likes
 #define STOA_WITH_LIKES "coalesce(lt.like_count, 0)"
 #define STOA_LIKES_JOIN "LEFT JOIN community_targets lt ON lt.comment_id = c.id "
 // A thread's comments, then (in the same round trip) their authors: a join
 // to users would look each author up once per comment, which cost PostgreSQL
 // 30% more than the two statements on a page of 200.
-#define STOA_THREAD_QUERY(likes, likes_join, where)                                                             \
-    "SELECT c.id, c.parent_id, c.author_id, c.body, c.status, c.deleted_at IS NOT NULL, " STOA_SQL_UTC(         \
-        "c.created_at") ", " STOA_SQL_UTC("c.edited_at") ", " likes                                              \
-    " FROM community_targets t JOIN comments c ON c.target_id = t.id " likes_join "WHERE " where " ORDER BY c.id"
+#define STOA_THREAD_QUERY(likes, likes_join, where)                                                   \
+    "SELECT " STOA_COMMENT_ROW_COLUMNS(likes) " FROM community_targets t JOIN comments c ON c.target_id = t.id " \
+    likes_join "WHERE " where " ORDER BY c.id"
 #define STOA_THREAD_AUTHORS(where)                                                                              \
     "SELECT u.id, u.username, u.picture_version FROM users u WHERE u.id IN (SELECT c.author_id "                 \
     "FROM community_targets t JOIN comments c ON c.target_id = t.id WHERE " where ")"
@@ -46,29 +45,26 @@ constexpr db::Query kThreadAuthors[] = {
     {"community_thread_authors_by_project", STOA_THREAD_AUTHORS("t.project_id = $1::bigint")},
 };
 
-#define STOA_ONE_COMMENT                                                                                               \
-    "SELECT " STOA_COMMENT_ROW_COLUMNS(                                                                                \
-        STOA_WITH_LIKES) ", c.target_id, " STOA_TARGET_COLUMNS                                                         \
-                         ", "                                                                                          \
-                         "extract(epoch FROM now() - c.created_at)::bigint "                                           \
-                         "FROM comments c JOIN community_targets t ON t.id = c.target_id LEFT JOIN users u ON u.id = " \
-                         "c.author_id " STOA_LIKES_JOIN "WHERE c.id = $1"
+// One comment with its author (columns 9 and 10) and its target (from 11).
+#define STOA_ONE_COMMENT                                                                                   \
+    "SELECT " STOA_COMMENT_ROW_COLUMNS(STOA_WITH_LIKES) ", u.username, u.picture_version, c.target_id, "     \
+    STOA_TARGET_COLUMNS ", extract(epoch FROM now() - c.created_at)::bigint "                              \
+    "FROM comments c JOIN community_targets t ON t.id = c.target_id LEFT JOIN users u ON u.id = c.author_id " \
+    STOA_LIKES_JOIN "WHERE c.id = $1"
 constexpr db::Query kOne{"community_comment_by_id", STOA_ONE_COMMENT};
 constexpr db::Query kOneLocked{"community_comment_by_id_locked", STOA_ONE_COMMENT " FOR UPDATE OF c"};
 
-CommentRow read_row(const db::PgResult& r, int i) {
+CommentRow read_comment(const db::PgResult& r, int i) {
     CommentRow c;
     c.id = r.int64(i, 0);
     c.parent_id = r.opt_int64(i, 1);
     c.author_id = r.opt_int64(i, 2);
-    c.author_username = r.opt_str(i, 3);
-    c.body = r.str(i, 4);
-    c.status = parse_comment_status(r.text(i, 5)).value_or(CommentStatus::rejected);
-    c.deleted = r.boolean(i, 6);
-    c.created_at = r.utc_time(i, 7);
-    c.edited_at = r.opt_utc_time(i, 8);
-    c.like_count = r.int64(i, 9);
-    if (c.author_username) c.author_picture_url = auth::picture_url(*c.author_username, r.opt_str(i, 10));
+    c.body = r.str(i, 3);
+    c.status = parse_comment_status(r.text(i, 4)).value_or(CommentStatus::rejected);
+    c.deleted = r.boolean(i, 5);
+    c.created_at = r.utc_time(i, 6);
+    c.edited_at = r.opt_utc_time(i, 7);
+    c.like_count = r.int64(i, 8);
     return c;
 }
 
@@ -103,16 +99,7 @@ std::vector<CommentRow> load_thread(db::Connection& db, const Target& t, bool wi
     std::vector<CommentRow> rows;
     rows.reserve(static_cast<std::size_t>(r.rows()));
     for (int i = 0; i < r.rows(); ++i) {
-        CommentRow c;
-        c.id = r.int64(i, 0);
-        c.parent_id = r.opt_int64(i, 1);
-        c.author_id = r.opt_int64(i, 2);
-        c.body = r.str(i, 3);
-        c.status = parse_comment_status(r.text(i, 4)).value_or(CommentStatus::rejected);
-        c.deleted = r.boolean(i, 5);
-        c.created_at = r.utc_time(i, 6);
-        c.edited_at = r.opt_utc_time(i, 7);
-        c.like_count = r.int64(i, 8);
+        CommentRow c = read_comment(r, i);
         // An author deleted between the two statements reads as a deleted account.
         if (auto found = c.author_id ? authors.find(*c.author_id) : authors.end(); found != authors.end()) {
             c.author_username = found->second.username;
@@ -127,7 +114,9 @@ std::optional<StoredComment> load_comment(db::Connection& db, std::int64_t id, b
     auto r = db.exec(lock ? kOneLocked : kOne, id);
     if (r.empty()) return std::nullopt;
     StoredComment s;
-    s.row = read_row(r, 0);
+    s.row = read_comment(r, 0);
+    s.row.author_username = r.opt_str(0, 9);
+    if (s.row.author_username) s.row.author_picture_url = auth::picture_url(*s.row.author_username, r.opt_str(0, 10));
     s.target_id = r.int64(0, 11);
     s.target = read_target_columns(r, 0, 12);
     s.age_seconds = r.int64(0, 15);

@@ -7,6 +7,20 @@
 namespace stoa::db {
 namespace {
 
+// Runs attempt(); outside a transaction, once more on a fresh connection if
+// the first try found the connection dead (the server restarted while idle),
+// which throws again if the server is really gone.
+template <typename Attempt>
+auto retried_once(bool could_retry, Attempt attempt) {
+    try {
+        return attempt();
+    } catch (const DbUnavailable& e) {
+        if (!could_retry) throw;
+        log::warn("db_reconnect", Json::object().set("reason", e.what()));
+        return attempt();
+    }
+}
+
 bool connection_lost_state(const char* sqlstate) {
     if (sqlstate == nullptr) return false;
     // 08xxx connection exceptions, 57P0x admin/crash shutdown, cannot connect now.
@@ -138,14 +152,7 @@ std::vector<PgResult> Connection::exec_pipeline(const std::vector<const Query*>&
         values[i].reserve(params[i]->size());
         for (const auto& p : *params[i]) values[i].push_back(p ? p->c_str() : nullptr);
     }
-    bool could_retry = !in_transaction();
-    try {
-        return run_pipeline(queries, values);
-    } catch (const DbUnavailable& e) {
-        if (!could_retry) throw;
-        log::warn("db_reconnect", Json::object().set("reason", e.what()));
-        return run_pipeline(queries, values);
-    }
+    return retried_once(!in_transaction(), [&] { return run_pipeline(queries, values); });
 }
 
 std::vector<PgResult> Connection::exec_all(const std::vector<Call>& calls) {
@@ -206,16 +213,7 @@ PgResult Connection::exec_params(const Query& q, const std::vector<Param>& param
     std::vector<const char*> values;
     values.reserve(params.size());
     for (const auto& p : params) values.push_back(p ? p->c_str() : nullptr);
-    bool could_retry = !in_transaction();
-    try {
-        return run_prepared(q, values);
-    } catch (const DbUnavailable& e) {
-        if (!could_retry) throw;
-        // The connection may have died while idle (server restarted): one
-        // fresh attempt, which throws again if the server is really gone.
-        log::warn("db_reconnect", Json::object().set("reason", e.what()));
-        return run_prepared(q, values);
-    }
+    return retried_once(!in_transaction(), [&] { return run_prepared(q, values); });
 }
 
 PgResult Connection::exec_simple(const std::string& sql) {

@@ -138,6 +138,19 @@ def sql_text(value):
     return "'" + str(value).replace("'", "''") + "'"
 
 
+def rate_hits(info, key):
+    """The hits of a rate_limits counter in its current window, 0 when there is none."""
+    out = psql(info, f"SELECT hits FROM rate_limits WHERE key = {sql_text(key)} AND window_end > now()")
+    return int(out) if out else 0
+
+
+def exhaust_default_ip(info, ip):
+    """Puts the address's default_ip counter at its limit (300/minute)."""
+    psql(info, "INSERT INTO rate_limits (key, window_start, window_end, hits) "
+               f"VALUES ({sql_text('default_ip:' + ip)}, now(), now() + interval '1 minute', 300) "
+               "ON CONFLICT (key) DO UPDATE SET window_end = excluded.window_end, hits = 300")
+
+
 def sql_rows(info, query):
     """Rows of a query as lists of strings (psql -A -t, '|' separated)."""
     out = psql(info, query)

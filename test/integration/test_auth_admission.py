@@ -4,21 +4,8 @@ request counts on the per-user limit only once the per-IP limit held, the
 session is alive and the route's guards passed, and on refresh_ip only once
 the refresh request got past its body (and default_ip). They run in fewer
 statements now; these tests pin down that the counting did not change."""
-from authhelpers import API, bearer, fresh_client, login, register_user, sql_text
+from authhelpers import API, bearer, exhaust_default_ip, fresh_client, login, rate_hits, register_user, sql_text
 from stoaclient import assert_problem, psql
-
-
-def hits(info, key):
-    """The hits of a rate_limits counter in its current window, 0 when there is none."""
-    out = psql(info, f"SELECT hits FROM rate_limits WHERE key = {sql_text(key)} AND window_end > now()")
-    return int(out) if out else 0
-
-
-def exhaust_default_ip(info, ip):
-    """Puts the address's default_ip counter at its limit (300/minute)."""
-    psql(info, "INSERT INTO rate_limits (key, window_start, window_end, hits) "
-               f"VALUES ({sql_text('default_ip:' + ip)}, now(), now() + interval '1 minute', 300) "
-               "ON CONFLICT (key) DO UPDATE SET window_end = excluded.window_end, hits = 300")
 
 
 def test_a_served_request_counts_once_per_ip_and_once_per_user(info):
@@ -26,8 +13,8 @@ def test_a_served_request_counts_once_per_ip_and_once_per_user(info):
     _, r = login(info, user)
     c = fresh_client(info, v4=True)
     assert c.get(f"{API}/me", headers=bearer(r.json["access_token"])).status == 200
-    assert hits(info, f"default_ip:{c.client_ip}") == 1
-    assert hits(info, f"default_user:user:{user.id}") == 1
+    assert rate_hits(info, f"default_ip:{c.client_ip}") == 1
+    assert rate_hits(info, f"default_user:user:{user.id}") == 1
 
 
 def test_requests_refused_by_a_guard_do_not_count_per_user(info):
@@ -38,9 +25,9 @@ def test_requests_refused_by_a_guard_do_not_count_per_user(info):
         assert_problem(fresh_client(info).get("/api/v1/admin/users", headers=bearer(token)), 403, "forbidden")
     # Cookie-authenticated and unsafe, without the X-CSRF-Token header.
     assert_problem(c.post(f"{API}/logout"), 403, "csrf_failed")
-    assert hits(info, f"default_user:user:{user.id}") == 0, "a request refused by role or CSRF counted for its user"
+    assert rate_hits(info, f"default_user:user:{user.id}") == 0, "a request refused by role or CSRF counted for its user"
     assert fresh_client(info).get(f"{API}/me", headers=bearer(token)).status == 200
-    assert hits(info, f"default_user:user:{user.id}") == 1
+    assert rate_hits(info, f"default_user:user:{user.id}") == 1
 
 
 def test_a_forced_reset_caller_counts_per_user_only_where_served(info):
@@ -48,9 +35,9 @@ def test_a_forced_reset_caller_counts_per_user_only_where_served(info):
     _, r = login(info, user)
     token = r.json["access_token"]
     assert_problem(fresh_client(info).get(f"{API}/sessions", headers=bearer(token)), 403, "password_change_required")
-    assert hits(info, f"default_user:user:{user.id}") == 0
+    assert rate_hits(info, f"default_user:user:{user.id}") == 0
     assert fresh_client(info).get(f"{API}/me", headers=bearer(token)).status == 200
-    assert hits(info, f"default_user:user:{user.id}") == 1
+    assert rate_hits(info, f"default_user:user:{user.id}") == 1
 
 
 def test_an_ended_session_does_not_count_per_user(info):
@@ -58,11 +45,11 @@ def test_an_ended_session_does_not_count_per_user(info):
     _, r = login(info, user)
     token = r.json["access_token"]
     assert fresh_client(info).post(f"{API}/logout", headers=bearer(token)).status == 204
-    before = hits(info, f"default_user:user:{user.id}")
+    before = rate_hits(info, f"default_user:user:{user.id}")
     c = fresh_client(info, v4=True)
     assert_problem(c.get(f"{API}/me", headers=bearer(token)), 401, "token_invalid")
-    assert hits(info, f"default_ip:{c.client_ip}") == 1, "the refused request did not count for its address"
-    assert hits(info, f"default_user:user:{user.id}") == before
+    assert rate_hits(info, f"default_ip:{c.client_ip}") == 1, "the refused request did not count for its address"
+    assert rate_hits(info, f"default_user:user:{user.id}") == before
 
 
 def test_over_the_ip_limit_nothing_counts_per_user(info):
@@ -73,7 +60,7 @@ def test_over_the_ip_limit_nothing_counts_per_user(info):
     limited = c.get(f"{API}/me", headers=bearer(r.json["access_token"]))
     assert_problem(limited, 429, "rate_limited")
     assert limited.header("ratelimit-limit") == "300", limited.headers
-    assert hits(info, f"default_user:user:{user.id}") == 0
+    assert rate_hits(info, f"default_user:user:{user.id}") == 0
 
 
 def test_refresh_counts_refresh_ip_only_past_its_body(info):
@@ -81,10 +68,10 @@ def test_refresh_counts_refresh_ip_only_past_its_body(info):
     r = c.request("POST", f"{API}/refresh", body=b"{not json", content_type="application/json")
     assert r.status == 400, r
     assert_problem(c.post(f"{API}/refresh", json={}), 401, "token_invalid")
-    assert hits(info, f"refresh_ip:{c.client_ip}") == 0, "refresh_ip counted a request refused before rotation"
-    assert hits(info, f"default_ip:{c.client_ip}") == 2
+    assert rate_hits(info, f"refresh_ip:{c.client_ip}") == 0, "refresh_ip counted a request refused before rotation"
+    assert rate_hits(info, f"default_ip:{c.client_ip}") == 2
     assert_problem(c.post(f"{API}/refresh", json={"refresh_token": "x"}), 401, "token_invalid")
-    assert hits(info, f"refresh_ip:{c.client_ip}") == 1
+    assert rate_hits(info, f"refresh_ip:{c.client_ip}") == 1
 
 
 def test_refresh_over_the_ip_limit_neither_counts_nor_rotates(info):
@@ -94,7 +81,7 @@ def test_refresh_over_the_ip_limit_neither_counts_nor_rotates(info):
     c = fresh_client(info, v4=True)
     exhaust_default_ip(info, c.client_ip)
     assert_problem(c.post(f"{API}/refresh", json={"refresh_token": token}), 429, "rate_limited")
-    assert hits(info, f"refresh_ip:{c.client_ip}") == 0
+    assert rate_hits(info, f"refresh_ip:{c.client_ip}") == 0
     assert fresh_client(info).post(f"{API}/refresh", json={"refresh_token": token}).status == 200, \
         "a refresh refused by default_ip consumed the refresh token"
 
@@ -109,7 +96,7 @@ def test_rotation_answers_the_user_and_records_the_session_use(info):
     assert answer.json["user"] == r.json["user"], \
         f"refresh answered another user object than login: {answer.json['user']} vs {r.json['user']}"
     assert answer.header("ratelimit-limit") == "10", answer.headers
-    assert hits(info, f"refresh_ip:{c.client_ip}") == 1
+    assert rate_hits(info, f"refresh_ip:{c.client_ip}") == 1
     sid = psql(info, "SELECT s.id FROM sessions s JOIN refresh_tokens t ON t.session_id = s.id "
                      f"WHERE s.user_id = {int(user.id)} AND t.used_at IS NOT NULL")
     row = psql(info, f"SELECT ip || '|' || user_agent FROM sessions WHERE id = {sql_text(sid)}")

@@ -2,7 +2,7 @@
 trip with the read's first query (db::Connection::defer): these pin down that
 it still counts exactly once per request, whatever the answer, and that over
 the limit the answer is 429, never the handler's 200, 404 or 422."""
-from authhelpers import bearer, fresh_client, login, register_user, sql_text
+from authhelpers import bearer, exhaust_default_ip, fresh_client, login, rate_hits, register_user, sql_text
 from stoaclient import assert_problem, psql
 
 GALLERY = "/api/v1/projects?sort=popular&per_page=2"
@@ -12,14 +12,7 @@ PIPELINE = "/api/v1/_test/pipeline"
 
 
 def hits(info, ip):
-    out = psql(info, f"SELECT hits FROM rate_limits WHERE key = {sql_text('default_ip:' + ip)} AND window_end > now()")
-    return int(out) if out else 0
-
-
-def exhaust(info, ip):
-    psql(info, "INSERT INTO rate_limits (key, window_start, window_end, hits) "
-               f"VALUES ({sql_text('default_ip:' + ip)}, now(), now() + interval '1 minute', 300) "
-               "ON CONFLICT (key) DO UPDATE SET window_end = excluded.window_end, hits = 300")
+    return rate_hits(info, "default_ip:" + ip)
 
 
 def assert_rate_headers(r, remaining):
@@ -52,7 +45,7 @@ def test_a_refused_read_counts_too(info):
 
 def test_over_the_limit_a_read_answers_429_whatever_it_would_have_said(info):
     c = fresh_client(info, v4=True)
-    exhaust(info, c.client_ip)
+    exhaust_default_ip(info, c.client_ip)
     for path in (GALLERY, MISSING_PROJECT, BAD_SORT, f"{PIPELINE}?divisor=0"):
         r = c.get(path)
         assert_problem(r, 429, "rate_limited")
