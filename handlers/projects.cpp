@@ -140,6 +140,12 @@ struct GalleryQuery {
     std::string count_sql;
 };
 
+// What tells the combinations apart, in statement names and gallery_query's map.
+std::string gallery_key(Scope scope, bool tag, bool author, bool q, Sort sort) {
+    return std::to_string(static_cast<int>(scope)) + (tag ? "t" : "") + (author ? "a" : "") + (q ? "q" : "") + "_" +
+           std::to_string(static_cast<int>(sort));
+}
+
 // One prepared statement per combination of filters and sort, each served
 // by an index (migrations/008_projects.up.sql); no value is ever spliced in.
 GalleryQuery build_gallery_query(Scope scope, bool tag, bool author, bool q, Sort sort) {
@@ -173,8 +179,7 @@ GalleryQuery build_gallery_query(Scope scope, bool tag, bool author, bool q, Sor
             order = "ts_rank(p.search, websearch_to_tsquery('english', " + q_param + "::text)) DESC, p.id DESC";
             break;
     }
-    std::string key = std::to_string(static_cast<int>(scope)) + (tag ? "t" : "") + (author ? "a" : "") +
-                      (q ? "q" : "") + "_" + std::to_string(static_cast<int>(sort));
+    std::string key = gallery_key(scope, tag, author, q, sort);
     GalleryQuery g;
     g.name = "projects_gallery_" + key;
     std::string limit = param(), offset = param();
@@ -197,12 +202,11 @@ const GalleryQuery& gallery_query(Scope scope, bool tag, bool author, bool q, So
             for (int bits = 0; bits < 8; ++bits)
                 for (Sort o : {Sort::newest, Sort::popular, Sort::downloads, Sort::relevance}) {
                     GalleryQuery g = build_gallery_query(s, bits & 1, bits & 2, bits & 4, o);
-                    std::string name = g.name;
-                    m.emplace(std::move(name), std::move(g));
+                    m.emplace(gallery_key(s, bits & 1, bits & 2, bits & 4, o), std::move(g));
                 }
         return m;
     }();
-    return all.at(build_gallery_query(scope, tag, author, q, sort).name);
+    return all.at(gallery_key(scope, tag, author, q, sort));
 }
 
 Response list_projects(RequestContext& ctx) {
