@@ -1,5 +1,6 @@
 #include "util/time.h"
 
+#include <array>
 #include <chrono>
 #include <cstdio>
 #include <ctime>
@@ -31,12 +32,24 @@ std::string rfc3339_now_millis() {
     auto now = std::chrono::system_clock::now();
     auto ms = std::chrono::duration_cast<std::chrono::milliseconds>(now.time_since_epoch()).count();
     std::time_t t = static_cast<std::time_t>(ms / 1000);
-    std::tm tm{};
-    gmtime_r(&t, &tm);
-    char buf[40];
-    std::size_t n = std::strftime(buf, sizeof buf, "%Y-%m-%dT%H:%M:%S", &tm);
-    std::snprintf(buf + n, sizeof buf - n, ".%03dZ", static_cast<int>(ms % 1000));
-    return buf;
+    // Every log line asks: the date and time of day are formatted once a second.
+    thread_local std::time_t cached_second = -1;
+    thread_local std::array<char, 32> prefix{};
+    thread_local std::size_t prefix_len = 0;
+    if (t != cached_second) {
+        std::tm tm{};
+        gmtime_r(&t, &tm);
+        prefix_len = std::strftime(prefix.data(), prefix.size(), "%Y-%m-%dT%H:%M:%S", &tm);
+        cached_second = t;
+    }
+    auto millis = static_cast<int>(ms % 1000);
+    std::string out(prefix.data(), prefix_len);
+    out += '.';
+    out += static_cast<char>('0' + millis / 100);
+    out += static_cast<char>('0' + millis / 10 % 10);
+    out += static_cast<char>('0' + millis % 10);
+    out += 'Z';
+    return out;
 }
 
 std::string imf_date(std::int64_t unix_seconds, const char* zone) {
