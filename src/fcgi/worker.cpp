@@ -3,10 +3,12 @@
 #include <fcgiapp.h>
 #include <fcntl.h>
 #include <signal.h>
+#include <sys/socket.h>
 #include <sys/stat.h>
 #include <unistd.h>
 
 #include <algorithm>
+#include <array>
 #include <climits>
 #include <cstring>
 
@@ -64,6 +66,30 @@ void install_signal_handlers(int listen_fd) {
     struct sigaction ignore{};
     ignore.sa_handler = SIG_IGN;
     sigaction(SIGPIPE, &ignore, nullptr);
+}
+
+// libfcgi closes a finished request's connection gracefully: shutdown(),
+// then read until nginx closes its end, so that a TCP stack sends no RST
+// that would discard the answer. A unix socket has no RST and keeps what
+// was written readable after close(), so on one that wait (a sleep and a
+// wake-up per request) can be skipped, provided nothing nginx sent is left
+// unread: then nginx would see ECONNRESET, and a request body still being
+// written would fail (a 502 instead of the worker's early 413). So the rest
+// of the body is read first, up to the end of stdin, and only then is the
+// connection closed outright (libfcgi does that for one it takes for
+// detached).
+bool is_unix_socket(int fd) {
+    sockaddr_storage address{};
+    socklen_t length = sizeof address;
+    return ::getsockname(fd, reinterpret_cast<sockaddr*>(&address), &length) == 0 && address.ss_family == AF_UNIX;
+}
+
+// Reads what is left of stdin; true when its end was reached cleanly.
+bool drain_input(FCGX_Stream* in) {
+    std::array<char, 16384> scratch{};
+    while (FCGX_GetStr(scratch.data(), static_cast<int>(scratch.size()), in) > 0) {
+    }
+    return FCGX_GetError(in) == 0 && FCGX_HasSeenEOF(in) != 0;
 }
 
 class FcgxSink final : public http::BodySink {
@@ -149,6 +175,7 @@ int serve(App& app, const std::string& socket_path) {
     }
     install_signal_handlers(listen_fd);
     log::info("worker_started", Json::object().set("pid", static_cast<std::int64_t>(getpid())));
+    const bool close_outright = is_unix_socket(listen_fd);
     FcgxRequest request(listen_fd);
     while (FCGX_Accept_r(request.get()) >= 0) {
         try {
@@ -157,6 +184,8 @@ int serve(App& app, const std::string& socket_path) {
             // Last resort: the pipeline answers every error itself.
             log::error("request_failed", Json::object().set("error", e.what()));
         }
+        if (close_outright && drain_input(request.get()->in))
+            request.get()->detached = 1;  // reset by libfcgi when it closes
         FCGX_Finish_r(request.get());
     }
     log::info("worker_stopped", Json::object().set("pid", static_cast<std::int64_t>(getpid())));

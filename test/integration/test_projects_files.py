@@ -154,6 +154,18 @@ def test_file_over_25_mb_is_413(owner):
     assert_problem(r, 413, "payload_too_large")
 
 
+def test_a_body_refused_halfway_is_still_answered(owner):
+    """The worker stops reading an image at its 10 MB cap, with 10 MB of the
+    body still on the way from nginx: the rest is read before the connection
+    closes, so nginx gets the 413 (not a reset and a 502), every time."""
+    p = published_project(owner)
+    for _ in range(3):
+        r = upload(owner, p["id"], "images", "huge.png", b"\x89PNG\r\n\x1a\n" + b"\x00" * (20 * 1024 * 1024),
+                   expect=413)
+        assert_problem(r, 413, "payload_too_large")
+    assert owner.get(f"{PROJECTS}/{p['id']}").status == 200
+
+
 @pytest.mark.parametrize("suffix", [".png", ".jpg", ".gif", ".webp"])
 def test_raster_images_are_reencoded_with_a_thumbnail(info, owner, suffix):
     p = published_project(owner)
