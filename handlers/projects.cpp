@@ -147,50 +147,79 @@ std::string gallery_key(Scope scope, bool tag, bool author, bool q, Sort sort) {
 }
 
 // One prepared statement per combination of filters and sort, each served
-// by an index (migrations/008_projects.up.sql); no value is ever spliced in.
+// by an index (migrations/008_projects.up.sql). The text is db::SqlText:
+// literals and $n placeholders only, never a value.
 GalleryQuery build_gallery_query(Scope scope, bool tag, bool author, bool q, Sort sort) {
-    std::string where;
+    using db::SqlText;
     int n = 0;
-    auto param = [&n] {
-        std::string p("$");  // not "$" + to_string(): GCC 12's -Wrestrict false positive at -O3
-        p += std::to_string(++n);
-        return p;
-    };
+    SqlText where;
     switch (scope) {
-        case Scope::published: where = "p.status = 'published'"; break;
-        case Scope::own_drafts: where = "p.status = 'draft' AND p.author_id = " + param() + "::bigint"; break;
-        case Scope::all_drafts: where = "p.status = 'draft'"; break;
+        case Scope::published: where += "p.status = 'published'"; break;
+        case Scope::own_drafts:
+            where += "p.status = 'draft' AND p.author_id = ";
+            where += SqlText::placeholder(++n);
+            where += "::bigint";
+            break;
+        case Scope::all_drafts: where += "p.status = 'draft'"; break;
     }
-    if (tag) where += " AND p.tags @> ARRAY[" + param() + "::text]";
-    if (author) where += " AND p.author_id = " + param() + "::bigint";
-    std::string q_param;
+    if (tag) {
+        where += " AND p.tags @> ARRAY[";
+        where += SqlText::placeholder(++n);
+        where += "::text]";
+    }
+    if (author) {
+        where += " AND p.author_id = ";
+        where += SqlText::placeholder(++n);
+        where += "::bigint";
+    }
+    SqlText query;  // websearch_to_tsquery of the q parameter, for the filter and the ranking
     if (q) {
-        q_param = param();
-        where += " AND p.search @@ websearch_to_tsquery('english', " + q_param + "::text)";
+        query += "websearch_to_tsquery('english', ";
+        query += SqlText::placeholder(++n);
+        query += "::text)";
+        where += " AND p.search @@ ";
+        where += query;
     }
-    std::string order;
+    SqlText order;
     switch (sort) {
         case Sort::newest:
-            order = scope == Scope::published ? "p.published_at DESC, p.id DESC" : "p.updated_at DESC, p.id DESC";
+            if (scope == Scope::published) order = "p.published_at DESC, p.id DESC";
+            else order = "p.updated_at DESC, p.id DESC";
             break;
         case Sort::popular: order = "p.like_count DESC, p.id DESC"; break;
         case Sort::downloads: order = "p.download_count DESC, p.id DESC"; break;
         case Sort::relevance:
-            order = "ts_rank(p.search, websearch_to_tsquery('english', " + q_param + "::text)) DESC, p.id DESC";
+            order = "ts_rank(p.search, ";
+            order += query;
+            order += ") DESC, p.id DESC";
             break;
     }
+    SqlText select = "SELECT " STOA_PROJECT_COLUMNS STOA_PROJECT_FROM "WHERE ";
+    select += where;
+    select += " ORDER BY ";
+    select += order;
+    SqlText page = select;
+    page += " LIMIT ";
+    page += SqlText::placeholder(n + 1);
+    page += " OFFSET ";
+    page += SqlText::placeholder(n + 2);
+    SqlText first_page = select;
+    static_assert(http::Page{}.per_page == 20, "the first page's statement writes out the default page size");
+    first_page += " LIMIT 20";
+    SqlText count = "SELECT n FROM project_counts WHERE status = 'published'";  // kept by triggers
+    if (scope != Scope::published || tag || author || q) {
+        count = "SELECT count(*) FROM projects p WHERE ";
+        count += where;
+    }
+
     std::string key = gallery_key(scope, tag, author, q, sort);
     GalleryQuery g;
     g.name = "projects_gallery_" + key;
-    std::string limit = param(), offset = param();
-    std::string select = "SELECT " STOA_PROJECT_COLUMNS STOA_PROJECT_FROM "WHERE " + where + " ORDER BY " + order;
-    g.sql = select + " LIMIT " + limit + " OFFSET " + offset;
+    g.sql = page.str();
     g.first_page_name = g.name + "_first";
-    g.first_page_sql = select + " LIMIT " + std::to_string(http::Page{}.per_page);
+    g.first_page_sql = first_page.str();
     g.count_name = "projects_gallery_count_" + key;
-    g.count_sql = scope == Scope::published && !tag && !author && !q
-                      ? "SELECT n FROM project_counts WHERE status = 'published'"  // kept by triggers
-                      : "SELECT count(*) FROM projects p WHERE " + where;
+    g.count_sql = count.str();
     return g;
 }
 

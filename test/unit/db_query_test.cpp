@@ -4,6 +4,7 @@
 
 #include "db/connection.h"
 #include "db/result.h"
+#include "db/sql_text.h"
 
 namespace stoa::db {
 namespace {
@@ -56,6 +57,28 @@ TEST(DbTimestamp, OtherShapesAreRefused) {
                              "2026-11-23 17:54:17 BC", "2026-1a-23 17:54:17"}) {
         EXPECT_EQ(rfc3339_from_iso_timestamp(text), std::nullopt) << text;
     }
+}
+
+// SqlText takes literals, placeholders and other SqlText, and nothing that
+// might carry a value.
+static_assert(std::is_constructible_v<SqlText, const char (&)[4]>);
+static_assert(!std::is_constructible_v<SqlText, std::string>);
+static_assert(!std::is_constructible_v<SqlText, const char*>);
+static_assert(!std::is_constructible_v<SqlText, std::string_view>);
+template <typename T>
+concept Appendable = requires(SqlText t, T v) { t += v; };
+static_assert(Appendable<const char (&)[2]> && Appendable<SqlText>);
+static_assert(!Appendable<std::string> && !Appendable<const char*> && !Appendable<std::string_view>);
+
+TEST(SqlText, JoinsLiteralsAndPlaceholders) {
+    SqlText where = "p.author_id = ";
+    where += SqlText::placeholder(1);
+    where += "::bigint";
+    SqlText select = "SELECT id FROM projects p WHERE ";
+    select += where;
+    select += " LIMIT ";
+    select += SqlText::placeholder(12);
+    EXPECT_EQ(select.str(), "SELECT id FROM projects p WHERE p.author_id = $1::bigint LIMIT $12");
 }
 
 }  // namespace
