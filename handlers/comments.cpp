@@ -1,6 +1,7 @@
 // /api/v1/comments: threaded comments on a page or an entity. Listing is one
 // round trip (community::load_thread: the comments, then their authors) and
-// a tree built in memory; posting is
+// a tree built in memory; anonymous readers get the answer kept by the worker
+// while the thread is unchanged (community::public_thread_page); posting is
 // rate-limited per account and moderated per COMMENT_MODERATION.
 #include "app.h"
 #include "auth/audit.h"
@@ -125,6 +126,10 @@ Response list_comments(RequestContext& ctx) {
     auto sort = community::parse_thread_sort(ctx.req.query("sort").value_or("oldest"));
     if (!sort) throw Problem::bad_request("sort: oldest, newest or top");
     community::require_visible_entity(ctx, target);
+    if (!ctx.user)
+        return Response(200, "application/json",
+                        community::public_thread_page(ctx.app.db, ctx.app.thread_cache, target, *sort, page.page,
+                                                      page.per_page));
     auto rows = community::load_thread(ctx.app.db, target, *sort == community::ThreadSort::top);
     auto threads = community::build_thread_page(rows, community::viewer_of(ctx), *sort, page.offset(), page.per_page);
     return Response(200, "application/json", community::thread_page_json(threads, page.page, page.per_page));

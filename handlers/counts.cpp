@@ -1,5 +1,6 @@
 // /api/v1/counts: likes and comments of many pages in one call (blog index
-// pages), one query for all of them.
+// pages), one query for all of them: an index lookup per page, whose likes
+// and approved comments triggers keep counted (migrations 007 and 009).
 #include "app.h"
 #include "community/page_url.h"
 #include "handlers/routes.h"
@@ -15,8 +16,7 @@ constexpr std::size_t kMaxUrls = 50;
 
 constexpr db::Query kCounts{
     "counts_by_urls",
-    "SELECT coalesce(t.like_count, 0), "
-    "  (SELECT count(*) FROM comments c WHERE c.target_id = t.id AND c.status = 'approved' AND c.deleted_at IS NULL) "
+    "SELECT coalesce(t.like_count, 0), coalesce(t.comment_count, 0) "
     "FROM unnest($1::text[]) WITH ORDINALITY AS q(url, n) LEFT JOIN community_targets t ON t.url = q.url "
     "ORDER BY q.n"};
 

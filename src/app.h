@@ -7,6 +7,7 @@
 #include <string>
 
 #include "auth/user_record.h"
+#include "community/thread_cache.h"
 #include "config/config.h"
 #include "crypto/jwt.h"
 #include "crypto/password_hash.h"
@@ -33,6 +34,10 @@ struct App {
     // this host's local directory as the fallback.
     storage::FileStore files;
     http::Router router;
+    // Comment threads as anonymous readers see them, checked against the
+    // database's thread_version on every use (community/thread_cache.h).
+    community::ThreadCache thread_cache{kThreadCacheBytes};
+    static constexpr std::size_t kThreadCacheBytes = 4 << 20;
 };
 
 // The authenticated caller, as the database says now (role and session are

@@ -54,6 +54,15 @@ constexpr db::Query kThreadAuthors[] = {
 constexpr db::Query kOne{"community_comment_by_id", STOA_ONE_COMMENT};
 constexpr db::Query kOneLocked{"community_comment_by_id_locked", STOA_ONE_COMMENT " FOR UPDATE OF c"};
 
+// The state of a target that its thread's answer depends on (ThreadCache).
+constexpr db::Query kThreadVersion[] = {
+    {"community_thread_version_by_url", "SELECT id, thread_version FROM community_targets WHERE url = $1"},
+    {"community_thread_version_by_comment",
+     "SELECT id, thread_version FROM community_targets WHERE comment_id = $1::bigint"},
+    {"community_thread_version_by_project",
+     "SELECT id, thread_version FROM community_targets WHERE project_id = $1::bigint"},
+};
+
 CommentRow read_comment(const db::PgResult& r, int i) {
     CommentRow c;
     c.id = r.int64(i, 0);
@@ -79,12 +88,32 @@ Viewer viewer_of(const RequestContext& ctx) {
     return v;
 }
 
-std::vector<CommentRow> load_thread(db::Connection& db, const Target& t, bool with_likes) {
-    auto kind = static_cast<std::size_t>(t.kind);
-    std::string key = t.kind == TargetKind::page ? t.url : std::to_string(t.entity_id);
-    auto results = db.exec_all({{&(with_likes ? kThreadWithLikes : kThread)[kind], {key}}, {&kThreadAuthors[kind], {key}}});
-    const db::PgResult& r = results[0];
-    const db::PgResult& a = results[1];
+namespace {
+
+// The statement's parameter for a target.
+std::string target_key(const Target& t) {
+    return t.kind == TargetKind::page ? t.url : std::to_string(t.entity_id);
+}
+
+db::Connection::Call thread_call(const Target& t, bool with_likes) {
+    return {&(with_likes ? kThreadWithLikes : kThread)[static_cast<std::size_t>(t.kind)], {target_key(t)}};
+}
+
+db::Connection::Call authors_call(const Target& t) {
+    return {&kThreadAuthors[static_cast<std::size_t>(t.kind)], {target_key(t)}};
+}
+
+db::Connection::Call version_call(const Target& t) {
+    return {&kThreadVersion[static_cast<std::size_t>(t.kind)], {target_key(t)}};
+}
+
+ThreadCache::Version read_version(const db::PgResult& r) {
+    if (r.empty()) return {};
+    return {r.int64(0, 0), r.int64(0, 1)};
+}
+
+// The rows of a thread from its two statements: comments, then authors.
+std::vector<CommentRow> thread_rows(const db::PgResult& r, const db::PgResult& a) {
     struct Author {
         std::string username;
         std::optional<std::string> picture_url;
@@ -108,6 +137,40 @@ std::vector<CommentRow> load_thread(db::Connection& db, const Target& t, bool wi
         rows.push_back(std::move(c));
     }
     return rows;
+}
+
+}  // namespace
+
+std::vector<CommentRow> load_thread(db::Connection& db, const Target& t, bool with_likes) {
+    auto results = db.exec_all({thread_call(t, with_likes), authors_call(t)});
+    return thread_rows(results[0], results[1]);
+}
+
+std::string public_thread_page(db::Connection& db, ThreadCache& cache, const Target& t, ThreadSort sort,
+                               std::int64_t page, std::int64_t per_page) {
+    bool with_likes = sort == ThreadSort::top;
+    auto build = [&](const std::vector<CommentRow>& rows) {
+        auto threads = build_thread_page(rows, Viewer{}, sort, (page - 1) * per_page, per_page);
+        return thread_page_json(threads, page, per_page);
+    };
+    std::string key = std::to_string(static_cast<int>(t.kind)) + ':' + target_key(t) + '\n' +
+                      std::to_string(static_cast<int>(sort)) + ':' + std::to_string(page) + ':' +
+                      std::to_string(per_page);
+    const ThreadCache::Entry* kept = cache.find(key);
+    if (kept == nullptr) {
+        // Nothing kept: the version and the thread in one round trip. The
+        // version is read first, so the thread is as new as it or newer (a
+        // newer one only makes the next check miss).
+        auto results = db.exec_all({version_call(t), thread_call(t, with_likes), authors_call(t)});
+        std::string body = build(thread_rows(results[1], results[2]));
+        cache.put(key, read_version(results[0]), body);
+        return body;
+    }
+    auto version = read_version(db.exec_all({version_call(t)})[0]);
+    if (version == kept->version) return kept->body;
+    std::string body = build(load_thread(db, t, with_likes));
+    cache.put(key, version, body);
+    return body;
 }
 
 std::optional<StoredComment> load_comment(db::Connection& db, std::int64_t id, bool lock) {

@@ -1,0 +1,147 @@
+"""Threads kept by the workers for anonymous readers (community/thread_cache.h,
+migrations/009_thread_versions): every change a reader could see is seen by
+the very next anonymous read, on whichever worker serves it. Each test first
+reads the thread many times, so that every worker of the stack keeps it,
+then changes it one way and reads it many times again."""
+import struct
+import zlib
+
+from communityhelpers import V1, anon, listing, make_user, page_url, query, session, Session
+from projecthelpers import multipart
+from stoaclient import psql
+
+READS = 16  # the test stack has 4 workers; each read may go to any of them
+
+
+def reads(info, target, **params):
+    """The anonymous answers of READS reads, which must all be alike."""
+    answers = [listing(info, target, **params) for _ in range(READS)]
+    assert all(a == answers[0] for a in answers), "workers answered differently"
+    return answers[0]
+
+
+def ids(items):
+    return [c["id"] for c in items]
+
+
+def bodies(items):
+    return [c["body"] for c in items]
+
+
+def tiny_png():
+    def chunk(kind, data):
+        return struct.pack(">I", len(data)) + kind + data + struct.pack(">I", zlib.crc32(kind + data))
+    rows = b"".join(b"\x00" + b"".join(bytes([x * 30, y * 30, 128]) for x in range(8)) for y in range(8))
+    return (b"\x89PNG\r\n\x1a\n" + chunk(b"IHDR", struct.pack(">IIBBBBB", 8, 8, 8, 2, 0, 0, 0))
+            + chunk(b"IDAT", zlib.compress(rows)) + chunk(b"IEND", b""))
+
+
+def test_new_edited_and_deleted_comments_are_seen_at_once(info):
+    url = page_url(info)
+    author = session(info)
+    first = author.comment(url, "first")
+    assert bodies(reads(info, url)["items"]) == ["first"]
+
+    reply = session(info).comment(url, "a reply", parent_id=first["id"])
+    items = reads(info, url)["items"]
+    assert ids(items[0]["replies"]) == [reply["id"]]
+
+    r = author.call("PATCH", f"{V1}/comments/{first['id']}", json={"body": "first, edited"})
+    assert r.status == 200, r
+    items = reads(info, url)["items"]
+    assert items[0]["body"] == "first, edited" and items[0]["edited_at"]
+
+    r = author.call("DELETE", f"{V1}/comments/{first['id']}")
+    assert r.status == 204, r
+    items = reads(info, url)["items"]
+    assert items[0]["deleted"] is True and items[0]["body"] == "", "kept as a placeholder for its reply"
+    assert ids(items[0]["replies"]) == [reply["id"]]
+
+
+def test_a_page_nobody_commented_on_gets_its_first_comment(info):
+    url = page_url(info)
+    assert reads(info, url) == {"items": [], "page": 1, "per_page": 20, "total": 0}
+    c = session(info).comment(url, "the first word")
+    assert ids(reads(info, url)["items"]) == [c["id"]]
+    counts = anon(info).get(f"{V1}/counts?{query(url)}").json["items"]
+    assert counts[0]["comments"] == 1
+
+
+def test_moderation_is_seen_at_once(info):
+    url = page_url(info)
+    c = session(info).comment(url, "borderline")
+    mod = session(info, role="moderator")
+    assert ids(reads(info, url)["items"]) == [c["id"]]
+    r = mod.call("POST", f"{V1}/comments/{c['id']}/hide")
+    assert r.status == 204, r
+    assert reads(info, url)["items"] == []
+    assert anon(info).get(f"{V1}/counts?{query(url)}").json["items"][0]["comments"] == 0
+
+
+def test_each_sort_and_page_is_kept_apart_and_likes_reorder_top(info):
+    url = page_url(info)
+    s = session(info)
+    older = s.comment(url, "older")
+    newer = s.comment(url, "newer")
+    assert ids(reads(info, url, sort="oldest")["items"]) == [older["id"], newer["id"]]
+    assert ids(reads(info, url, sort="newest")["items"]) == [newer["id"], older["id"]]
+    assert ids(reads(info, url, per_page=1, page=2)["items"]) == [newer["id"]]
+    assert ids(reads(info, url, per_page=1, page=2, sort="newest")["items"]) == [older["id"]]
+    assert ids(reads(info, url, sort="top")["items"]) == [older["id"], newer["id"]]
+    session(info).like(("comment", newer["id"]))
+    assert ids(reads(info, url, sort="top")["items"]) == [newer["id"], older["id"]]
+    assert ids(reads(info, url, sort="oldest")["items"]) == [older["id"], newer["id"]]
+
+
+def test_an_authors_new_picture_name_and_erasure_are_seen_at_once(info):
+    url = page_url(info)
+    user = make_user(info)
+    s = Session(info, user)
+    s.comment(url, "mine")
+    assert reads(info, url)["items"][0]["author"] == {"username": user.username, "picture_url": None}
+
+    body, content_type = multipart("file", "me.png", tiny_png(), "image/png")
+    r = s.call("PUT", f"{V1}/account/picture", body=body, content_type=content_type)
+    assert r.status == 200, r
+    author = reads(info, url)["items"][0]["author"]
+    assert author["username"] == user.username and author["picture_url"], author
+
+    renamed = f"r{user.username[1:]}"
+    psql(info, f"UPDATE users SET username = '{renamed}' WHERE id = {int(user.id)}")
+    assert reads(info, url)["items"][0]["author"]["username"] == renamed
+
+    r = s.call("DELETE", f"{V1}/account", json={"password": user.password})
+    assert r.status == 204, r
+    items = reads(info, url)["items"]
+    assert items[0]["author"] is None and items[0]["body"] == "mine"
+
+
+def test_signed_in_readers_still_see_their_own_waiting_comments(info):
+    """The kept answer is for anonymous readers only: one signed in sees
+    the thread as it is for them (here: their own comment, hidden for others)."""
+    url = page_url(info)
+    s = session(info)
+    c = s.comment(url, "mine")
+    reads(info, url)
+    psql(info, f"UPDATE comments SET status = 'pending', approved_at = NULL WHERE id = {int(c['id'])}")
+    assert reads(info, url)["items"] == []
+    own = listing(info, url, client=s)["items"]
+    assert ids(own) == [c["id"]] and own[0]["pending"] is True
+
+
+def test_stored_counts_follow_every_change(info):
+    """comment_count (kept by a trigger) is the count of approved, undeleted
+    comments through every kind of change."""
+    url = page_url(info)
+    s = session(info)
+    a = s.comment(url, "a")
+    b = s.comment(url, "b")
+    s.comment(url, "c", parent_id=a["id"])
+    s.call("DELETE", f"{V1}/comments/{b['id']}")
+    psql(info, f"UPDATE comments SET status = 'hidden' WHERE id = {int(a['id'])}")
+    stored = psql(info, "SELECT t.comment_count, (SELECT count(*) FROM comments c WHERE c.target_id = t.id "
+                        "AND c.status = 'approved' AND c.deleted_at IS NULL) FROM community_targets t "
+                        f"WHERE t.url = '{url}'")
+    assert stored.split("|") == ["1", "1"], stored
+    psql(info, f"DELETE FROM comments WHERE id = {int(a['id'])}")  # its reply goes with it
+    assert anon(info).get(f"{V1}/counts?{query(url)}").json["items"][0]["comments"] == 0
