@@ -76,7 +76,7 @@ Response create_project(RequestContext& ctx) {
 }
 
 Response get_project(RequestContext& ctx) {
-    return Response::json(200, projects::readable_project_json(ctx, ctx.req.int_param("id")));
+    return Response(200, "application/json", projects::readable_project_json(ctx, ctx.req.int_param("id")));
 }
 
 Response update_project(RequestContext& ctx) {
@@ -290,9 +290,13 @@ Response list_projects(RequestContext& ctx) {
     auto results = ctx.app.db.exec_all({{&count_query, std::move(params)}, {&page_query, std::move(page_params)}});
     std::int64_t total = results[0].int64(0, 0);
     const db::PgResult& r = results[1];
-    Json items = Json::array();
-    for (int i = 0; i < r.rows(); ++i) items.push(projects::project_json(r, i));
-    return Response::json(200, http::page_json(std::move(items), page, total));
+    std::string items = "[";
+    for (int i = 0; i < r.rows(); ++i) {
+        if (i > 0) items += ',';
+        projects::append_project_json(items, r, i);
+    }
+    items += ']';
+    return Response(200, "application/json", http::page_json_text(items, page, total));
 }
 
 }  // namespace

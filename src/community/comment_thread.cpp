@@ -3,6 +3,8 @@
 #include <algorithm>
 #include <unordered_map>
 
+#include "http/pagination.h"
+
 namespace stoa::community {
 namespace {
 
@@ -177,13 +179,7 @@ ThreadPage build_thread_page(const std::vector<CommentRow>& rows, const Viewer& 
 }
 
 std::string thread_page_json(const ThreadPage& threads, std::int64_t page, std::int64_t per_page) {
-    std::string out;
-    out.reserve(threads.items_json.size() + 80);
-    out += "{\"items\":";
-    out += threads.items_json;
-    out += ",\"page\":" + std::to_string(page) + ",\"per_page\":" + std::to_string(per_page) +
-           ",\"total\":" + std::to_string(threads.total) + "}";
-    return out;
+    return http::page_json_text(threads.items_json, http::Page{page, per_page}, threads.total);
 }
 
 }  // namespace stoa::community

@@ -31,4 +31,14 @@ Json page_json(Json items, const Page& page, std::int64_t total) {
     return j;
 }
 
+std::string page_json_text(std::string_view items_json, const Page& page, std::int64_t total) {
+    std::string out;
+    out.reserve(items_json.size() + 80);
+    out += "{\"items\":";
+    out += items_json;
+    out += ",\"page\":" + std::to_string(page.page) + ",\"per_page\":" + std::to_string(page.per_page) +
+           ",\"total\":" + std::to_string(total) + "}";
+    return out;
+}
+
 }  // namespace stoa::http

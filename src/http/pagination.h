@@ -19,5 +19,7 @@ struct Page {
 Page read_page(const Request& req);
 
 Json page_json(Json items, const Page& page, std::int64_t total);
+// The same answer as text, around items already written as a JSON array.
+std::string page_json_text(std::string_view items_json, const Page& page, std::int64_t total);
 
 }  // namespace stoa::http

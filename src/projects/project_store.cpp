@@ -63,32 +63,75 @@ std::string file_url(std::int64_t project_id, std::int64_t file_id) {
     return "/api/v1/projects/" + std::to_string(project_id) + "/files/" + std::to_string(file_id);
 }
 
-Json project_json(const db::PgResult& r, int row) {
+namespace {
+
+// "key": for the project object (keys are ASCII names: no escaping).
+void key(std::string& out, const char* name) {
+    out += out.back() == '{' ? "\"" : ",\"";
+    out += name;
+    out += "\":";
+}
+
+void text(std::string& out, const char* name, std::string_view value) {
+    key(out, name);
+    Json::append_utf8_string(out, value);
+}
+
+void optional_text(std::string& out, const char* name, const std::optional<std::string>& value) {
+    key(out, name);
+    if (value)
+        Json::append_utf8_string(out, *value);
+    else
+        out += "null";
+}
+
+void number(std::string& out, const char* name, std::int64_t value) {
+    key(out, name);
+    out += std::to_string(value);
+}
+
+}  // namespace
+
+void append_project_json(std::string& out, const db::PgResult& r, int row) {
     std::int64_t id = r.int64(row, 0);
-    auto tags = Json::parse(r.text(row, 5));
-    Json author = Json::object();
-    author.set("username", r.str(row, 7))
-        .set("picture_url", Json::optional_string(auth::picture_url(r.str(row, 7), r.opt_str(row, 8))));
     std::optional<std::int64_t> primary = r.opt_int64(row, 14);
-    Json j = Json::object();
-    j.set("id", id)
-        .set("title", r.str(row, 1))
-        .set("description", r.str(row, 2))
-        .set("background", r.str(row, 3))
-        .set("source_url", Json::optional_string(r.opt_str(row, 4)))
-        .set("tags", tags ? std::move(*tags) : Json::array())
-        .set("status", r.str(row, 6))
-        .set("author", std::move(author))
-        .set("created_at", r.utc_time(row, 9))
-        .set("updated_at", r.utc_time(row, 10))
-        .set("published_at", Json::optional_string(r.opt_utc_time(row, 11)))
-        .set("download_count", r.int64(row, 12))
-        .set("like_count", r.int64(row, 13))
-        .set("primary_image_url", primary ? Json::string(image_url(id, *primary)) : Json::null())
-        .set("primary_thumbnail_url",
-             primary ? Json::string(image_url(id, *primary) + "?size=thumb") : Json::null())
-        .set("download_url", "/api/v1/projects/" + std::to_string(id) + "/download");
-    return j;
+    std::string username = r.str(row, 7);
+    out += '{';
+    number(out, "id", id);
+    text(out, "title", r.text(row, 1));
+    text(out, "description", r.text(row, 2));
+    text(out, "background", r.text(row, 3));
+    optional_text(out, "source_url", r.opt_str(row, 4));
+    // array_to_json of validated tags (no control characters): compact JSON
+    // text, escaped as jansson would (checked by the unit tests).
+    key(out, "tags");
+    out += r.text(row, 5);
+    text(out, "status", r.text(row, 6));
+    key(out, "author");
+    out += '{';
+    text(out, "username", username);
+    optional_text(out, "picture_url", auth::picture_url(username, r.opt_str(row, 8)));
+    out += '}';
+    text(out, "created_at", r.utc_time(row, 9));
+    text(out, "updated_at", r.utc_time(row, 10));
+    optional_text(out, "published_at", r.opt_utc_time(row, 11));
+    number(out, "download_count", r.int64(row, 12));
+    number(out, "like_count", r.int64(row, 13));
+    optional_text(out, "primary_image_url", primary ? std::optional(image_url(id, *primary)) : std::nullopt);
+    optional_text(out, "primary_thumbnail_url",
+                  primary ? std::optional(image_url(id, *primary) + "?size=thumb") : std::nullopt);
+    text(out, "download_url", "/api/v1/projects/" + std::to_string(id) + "/download");
+    out += '}';
+}
+
+std::string project_json_text(const db::PgResult& r, int row) {
+    std::string out;
+    append_project_json(out, r, row);
+    return out;
+}
+
+Json project_json(const db::PgResult& r, int row) {
+    return std::move(Json::parse(project_json_text(r, row))).value();
 }
 
 Json load_project_json(db::Connection& db, std::int64_t id) {
@@ -97,12 +140,12 @@ Json load_project_json(db::Connection& db, std::int64_t id) {
     return project_json(r, 0);
 }
 
-Json readable_project_json(RequestContext& ctx, std::int64_t id) {
+std::string readable_project_json(RequestContext& ctx, std::int64_t id) {
     auto r = ctx.app.db.exec(kReadable, id);
     if (r.empty()) throw http::Problem::not_found("no such project");
     ProjectHead h{r.int64(0, 0), r.int64(0, kReadableAuthorColumn), r.text(0, 6) == "published"};
     if (!may_read(ctx, h)) throw http::Problem::not_found("no such project");
-    return project_json(r, 0);
+    return project_json_text(r, 0);
 }
 
 Json export_projects(db::Connection& db, std::int64_t user_id) {

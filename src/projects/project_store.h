@@ -37,12 +37,16 @@ bool is_admin(const RequestContext& ctx);
     "(SELECT i.id FROM project_images i WHERE i.project_id = p.id AND i.is_primary)"
 #define STOA_PROJECT_FROM " FROM projects p JOIN users u ON u.id = p.author_id "
 
+// The project object of API.md from a row of STOA_PROJECT_COLUMNS, as
+// compact JSON text (appended to out, or returned), or as a Json value.
+void append_project_json(std::string& out, const db::PgResult& r, int row);
+std::string project_json_text(const db::PgResult& r, int row);
 Json project_json(const db::PgResult& r, int row);
 // One project by id (no visibility check: call require_readable first).
 Json load_project_json(db::Connection& db, std::int64_t id);
 // GET /projects/{id}: 404 unless it exists and the caller may read it, as
 // require_readable, in the same query as the answer.
-Json readable_project_json(RequestContext& ctx, std::int64_t id);
+std::string readable_project_json(RequestContext& ctx, std::int64_t id);
 
 std::string image_url(std::int64_t project_id, std::int64_t image_id);
 std::string file_url(std::int64_t project_id, std::int64_t file_id);

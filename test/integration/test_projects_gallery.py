@@ -107,3 +107,25 @@ def test_the_unfiltered_total_follows_every_change_of_status(info):
     assert owner.call("DELETE", f"{PROJECTS}/{a['id']}").status == 204
     assert owner.call("DELETE", f"{PROJECTS}/{b['id']}").status == 204
     assert consistent() == "t"
+
+
+def test_projects_are_written_as_compact_json_with_every_text_escaped(info, owner):
+    """The project object is written as text straight from its row: the same
+    compact JSON a JSON library writes, whatever the text holds."""
+    import json
+    tricky = 'quote " backslash \\ slash / tab \t newline \n \u00e9\u4e2d\U0001F600 </script>'
+    tag = f"t{secrets.token_hex(4)}"
+    p = published_project(owner, title="Tricky \" \\ title", description=tricky, background=tricky,
+                          source_url="https://example.org/a?b=\"c\"&d=\\",
+                          tags=[tag, 'q"uote', "back\\slash", "\u00e9t\u00e9"])
+    for client, path in ((anon(info), f"{PROJECTS}/{p['id']}"), (anon(info), f"{PROJECTS}?tag={tag}")):
+        r = client.get(path)
+        assert r.status == 200, r
+        answer = json.loads(r.body)
+        project = answer if "items" not in answer else answer["items"][0]
+        assert project["description"] == tricky and project["background"] == tricky
+        assert project["title"] == "Tricky \" \\ title"
+        assert project["source_url"] == "https://example.org/a?b=\"c\"&d=\\"
+        assert project["tags"] == [tag, 'q"uote', "back\\slash", "\u00e9t\u00e9"]
+        assert r.body == json.dumps(answer, separators=(",", ":"), ensure_ascii=False).encode(), \
+            "compact, keys in order, only what must be escaped escaped"
