@@ -128,7 +128,7 @@ Response list_comments(RequestContext& ctx) {
     community::require_visible_entity(ctx, target);
     if (!ctx.user)
         return Response(200, "application/json",
-                        community::public_thread_page(ctx.app.db, ctx.app.thread_cache, target, *sort, page.page,
+                        community::public_thread_page(ctx.app.db, ctx.app.answers, target, *sort, page.page,
                                                       page.per_page));
     auto rows = community::load_thread(ctx.app.db, target, *sort == community::ThreadSort::top);
     auto threads = community::build_thread_page(rows, community::viewer_of(ctx), *sort, page.offset(), page.per_page);

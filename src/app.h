@@ -7,10 +7,10 @@
 #include <string>
 
 #include "auth/user_record.h"
-#include "community/thread_cache.h"
 #include "config/config.h"
 #include "crypto/jwt.h"
 #include "crypto/password_hash.h"
+#include "db/answer_cache.h"
 #include "db/connection.h"
 #include "http/request.h"
 #include "http/router.h"
@@ -34,10 +34,10 @@ struct App {
     // this host's local directory as the fallback.
     storage::FileStore files;
     http::Router router;
-    // Comment threads as anonymous readers see them, checked against the
-    // database's thread_version on every use (community/thread_cache.h).
-    community::ThreadCache thread_cache{kThreadCacheBytes};
-    static constexpr std::size_t kThreadCacheBytes = 4 << 20;
+    // Answers for anonymous readers (comment threads, the project gallery),
+    // checked against the database on every use (db/answer_cache.h).
+    db::AnswerCache answers{kAnswerCacheBytes};
+    static constexpr std::size_t kAnswerCacheBytes = 4 << 20;
 };
 
 // The authenticated caller, as the database says now (role and session are

@@ -54,7 +54,7 @@ constexpr db::Query kThreadAuthors[] = {
 constexpr db::Query kOne{"community_comment_by_id", STOA_ONE_COMMENT};
 constexpr db::Query kOneLocked{"community_comment_by_id_locked", STOA_ONE_COMMENT " FOR UPDATE OF c"};
 
-// The state of a target that its thread's answer depends on (ThreadCache).
+// The state of a target that its thread's answer depends on (db::cached_answer).
 constexpr db::Query kThreadVersion[] = {
     {"community_thread_version_by_url", "SELECT id, thread_version FROM community_targets WHERE url = $1"},
     {"community_thread_version_by_comment",
@@ -107,11 +107,6 @@ db::Connection::Call version_call(const Target& t) {
     return {&kThreadVersion[static_cast<std::size_t>(t.kind)], {target_key(t)}};
 }
 
-ThreadCache::Version read_version(const db::PgResult& r) {
-    if (r.empty()) return {};
-    return {r.int64(0, 0), r.int64(0, 1)};
-}
-
 // The rows of a thread from its two statements: comments, then authors.
 std::vector<CommentRow> thread_rows(const db::PgResult& r, const db::PgResult& a) {
     struct Author {
@@ -146,31 +141,18 @@ std::vector<CommentRow> load_thread(db::Connection& db, const Target& t, bool wi
     return thread_rows(results[0], results[1]);
 }
 
-std::string public_thread_page(db::Connection& db, ThreadCache& cache, const Target& t, ThreadSort sort,
+std::string public_thread_page(db::Connection& db, db::AnswerCache& cache, const Target& t, ThreadSort sort,
                                std::int64_t page, std::int64_t per_page) {
     bool with_likes = sort == ThreadSort::top;
-    auto build = [&](const std::vector<CommentRow>& rows) {
-        auto threads = build_thread_page(rows, Viewer{}, sort, (page - 1) * per_page, per_page);
-        return thread_page_json(threads, page, per_page);
-    };
-    std::string key = std::to_string(static_cast<int>(t.kind)) + ':' + target_key(t) + '\n' +
+    std::string key = "comments\n" + std::to_string(static_cast<int>(t.kind)) + ':' + target_key(t) + '\n' +
                       std::to_string(static_cast<int>(sort)) + ':' + std::to_string(page) + ':' +
                       std::to_string(per_page);
-    const ThreadCache::Entry* kept = cache.find(key);
-    if (kept == nullptr) {
-        // Nothing kept: the version and the thread in one round trip. The
-        // version is read first, so the thread is as new as it or newer (a
-        // newer one only makes the next check miss).
-        auto results = db.exec_all({version_call(t), thread_call(t, with_likes), authors_call(t)});
-        std::string body = build(thread_rows(results[1], results[2]));
-        cache.put(key, read_version(results[0]), body);
-        return body;
-    }
-    auto version = read_version(db.exec_all({version_call(t)})[0]);
-    if (version == kept->version) return kept->body;
-    std::string body = build(load_thread(db, t, with_likes));
-    cache.put(key, version, body);
-    return body;
+    return db::cached_answer(db, cache, key, version_call(t), {thread_call(t, with_likes), authors_call(t)},
+                             [&](const std::vector<db::PgResult>& r) {
+                                 auto threads = build_thread_page(thread_rows(r[0], r[1]), Viewer{}, sort,
+                                                                  (page - 1) * per_page, per_page);
+                                 return thread_page_json(threads, page, per_page);
+                             });
 }
 
 std::optional<StoredComment> load_comment(db::Connection& db, std::int64_t id, bool lock) {

@@ -9,7 +9,7 @@
 #include "app.h"
 #include "community/comment_thread.h"
 #include "community/target.h"
-#include "community/thread_cache.h"
+#include "db/answer_cache.h"
 #include "db/connection.h"
 
 namespace stoa::community {
@@ -24,7 +24,7 @@ std::vector<CommentRow> load_thread(db::Connection& db, const Target& t, bool wi
 // A page of a thread as an anonymous reader sees it, the JSON answer of
 // GET /api/v1/comments: kept in `cache` and served again while the target's
 // thread_version is unchanged (one index lookup instead of the thread).
-std::string public_thread_page(db::Connection& db, ThreadCache& cache, const Target& t, ThreadSort sort,
+std::string public_thread_page(db::Connection& db, db::AnswerCache& cache, const Target& t, ThreadSort sort,
                                std::int64_t page, std::int64_t per_page);
 
 struct StoredComment {

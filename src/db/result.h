@@ -25,6 +25,7 @@ public:
     // Gives up ownership (to a function that takes it, as Connection::raise).
     PGresult* release() noexcept { return raw_.release(); }
     int rows() const noexcept { return raw_ ? PQntuples(raw_.get()) : 0; }
+    int columns() const noexcept { return raw_ ? PQnfields(raw_.get()) : 0; }
     bool empty() const noexcept { return rows() == 0; }
     // Rows touched by INSERT/UPDATE/DELETE.
     std::int64_t affected() const;
