@@ -43,6 +43,7 @@ constexpr db::Query kBlobsOf{
     "SELECT blob_id FROM project_images WHERE project_id = $1 UNION ALL "
     "SELECT thumb_blob_id FROM project_images WHERE project_id = $1 AND thumb_blob_id IS NOT NULL"};
 constexpr db::Query kDelete{"projects_delete", "DELETE FROM projects WHERE id = $1"};
+constexpr db::Query kGalleryVersion{"projects_gallery_version", "SELECT version FROM gallery_version"};
 constexpr db::Query kUserId{"projects_user_id", "SELECT id FROM users WHERE lower(username) = $1"};
 
 // A text[] literal for $n::text[] (tags are checked: no control characters,
@@ -287,16 +288,30 @@ Response list_projects(RequestContext& ctx) {
     const db::Query count_query{g.count_name.c_str(), g.count_sql.c_str()};
     const db::Query page_query = first_page ? db::Query{g.first_page_name.c_str(), g.first_page_sql.c_str()}
                                             : db::Query{g.name.c_str(), g.sql.c_str()};
-    auto results = ctx.app.db.exec_all({{&count_query, std::move(params)}, {&page_query, std::move(page_params)}});
-    std::int64_t total = results[0].int64(0, 0);
-    const db::PgResult& r = results[1];
-    std::string items = "[";
-    for (int i = 0; i < r.rows(); ++i) {
-        if (i > 0) items += ',';
-        projects::append_project_json(items, r, i);
-    }
-    items += ']';
-    return Response(200, "application/json", http::page_json_text(items, page, total));
+    std::vector<db::Connection::Call> work{{&count_query, std::move(params)}, {&page_query, std::move(page_params)}};
+    auto answer = [&](const std::vector<db::PgResult>& results) {
+        std::int64_t total = results[0].int64(0, 0);
+        const db::PgResult& r = results[1];
+        std::string items = "[";
+        for (int i = 0; i < r.rows(); ++i) {
+            if (i > 0) items += ',';
+            projects::append_project_json(items, r, i);
+        }
+        items += ']';
+        return http::page_json_text(items, page, total);
+    };
+    if (scope != Scope::published) return Response(200, "application/json", answer(ctx.app.db.exec_all(work)));
+    // Published projects look the same to everyone: the answer is kept while
+    // no change to them is committed (gallery_version, migrations/010).
+    // Texts go in with their lengths: no tag or q can pass for another request's key.
+    auto field = [](const std::optional<std::string>& text) {
+        return text ? std::to_string(text->size()) + ':' + *text : std::string("-");
+    };
+    std::string key = "gallery\n" + gallery_key(scope, tag.has_value(), author_id.has_value(), q.has_value(), sort) +
+                      '\n' + field(tag) + '\n' + std::to_string(author_id.value_or(0)) + '\n' + field(q) + '\n' +
+                      std::to_string(page.page) + ':' + std::to_string(page.per_page);
+    return Response(200, "application/json",
+                    db::cached_answer(ctx.app.db, ctx.app.answers, key, {&kGalleryVersion, {}}, work, answer));
 }
 
 }  // namespace

@@ -1,0 +1,12 @@
+DROP TRIGGER users_gallery_update ON users;
+DROP FUNCTION gallery_author_changed();
+DROP TRIGGER project_images_gallery_delete ON project_images;
+DROP TRIGGER project_images_gallery_update ON project_images;
+DROP TRIGGER project_images_gallery_insert ON project_images;
+DROP FUNCTION gallery_image_changed();
+DROP TRIGGER projects_gallery_delete ON projects;
+DROP TRIGGER projects_gallery_update ON projects;
+DROP TRIGGER projects_gallery_insert ON projects;
+DROP FUNCTION gallery_project_changed();
+DROP FUNCTION gallery_bump();
+DROP TABLE gallery_version;
