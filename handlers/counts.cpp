@@ -20,6 +20,8 @@ constexpr db::Query kCounts{
     "FROM unnest($1::text[]) WITH ORDINALITY AS q(url, n) LEFT JOIN community_targets t ON t.url = q.url "
     "ORDER BY q.n"};
 
+constexpr db::Query kCountsVersion{"counts_version", "SELECT version FROM counts_version"};
+
 // A PostgreSQL array literal of text values: each quoted, " and \ escaped.
 std::string text_array(const std::vector<std::string>& values) {
     std::string out = "{";
@@ -35,8 +37,8 @@ std::string text_array(const std::vector<std::string>& values) {
     return out + "}";
 }
 
-Response counts(RequestContext& ctx) {
-    auto given = ctx.req.query_all("url");
+// The normalised page URLs of the request, or the 422 of every bad one.
+std::vector<std::string> page_urls(const RequestContext& ctx, const std::vector<std::string>& given) {
     if (given.empty() || given.size() > kMaxUrls)
         throw Problem::validation().field("url", given.empty() ? "required" : "too_many",
                                           "url: 1 to 50 page URLs (repeat the parameter: ?url=...&url=...)");
@@ -54,19 +56,34 @@ Response counts(RequestContext& ctx) {
             urls.push_back(std::move(url).value());
     }
     v.throw_if_any();
-    auto r = ctx.app.db.exec(kCounts, text_array(urls));
-    std::string body = "{\"items\":[";
-    for (int i = 0; i < r.rows(); ++i) {
-        body += i == 0 ? "{\"url\":" : ",{\"url\":";
-        Json::append_string(body, given[static_cast<std::size_t>(i)]);
-        body += ",\"likes\":";
-        body += r.text(i, 0);  // integers as PostgreSQL writes them
-        body += ",\"comments\":";
-        body += r.text(i, 1);
-        body += '}';
-    }
-    body += "]}";
-    Response res(200, "application/json", std::move(body));
+    return urls;
+}
+
+Response counts(RequestContext& ctx) {
+    auto given = ctx.req.query_all("url");
+    // Kept per query string: the same query was checked when its answer was
+    // made, and counts_version (migrations/011) says whether any changed.
+    auto work = [&] {
+        return std::vector<db::Connection::Call>{{&kCounts, {text_array(page_urls(ctx, given))}}};
+    };
+    auto answer = [&](const std::vector<db::PgResult>& results) {
+        const db::PgResult& r = results[0];
+        std::string body = "{\"items\":[";
+        for (int i = 0; i < r.rows(); ++i) {
+            body += i == 0 ? "{\"url\":" : ",{\"url\":";
+            Json::append_string(body, given[static_cast<std::size_t>(i)]);
+            body += ",\"likes\":";
+            body += r.text(i, 0);  // integers as PostgreSQL writes them
+            body += ",\"comments\":";
+            body += r.text(i, 1);
+            body += '}';
+        }
+        body += "]}";
+        return body;
+    };
+    Response res(200, "application/json",
+                 db::cached_answer(ctx.app.db, ctx.app.answers, "counts\n" + ctx.req.query_string(),
+                                   {&kCountsVersion, {}}, work, answer));
     // The same for everyone: shared caches may keep it briefly.
     res.header("Cache-Control", "public, max-age=10");
     return res;

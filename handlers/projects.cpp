@@ -301,6 +301,7 @@ Response list_projects(RequestContext& ctx) {
         return http::page_json_text(items, page, total);
     };
     if (scope != Scope::published) return Response(200, "application/json", answer(ctx.app.db.exec_all(work)));
+    auto statements = [&] { return std::move(work); };  // called once, on a miss
     // Published projects look the same to everyone: the answer is kept while
     // no change to them is committed (gallery_version, migrations/010).
     // Texts go in with their lengths: no tag or q can pass for another request's key.
@@ -311,7 +312,7 @@ Response list_projects(RequestContext& ctx) {
                       '\n' + field(tag) + '\n' + std::to_string(author_id.value_or(0)) + '\n' + field(q) + '\n' +
                       std::to_string(page.page) + ':' + std::to_string(page.per_page);
     return Response(200, "application/json",
-                    db::cached_answer(ctx.app.db, ctx.app.answers, key, {&kGalleryVersion, {}}, work, answer));
+                    db::cached_answer(ctx.app.db, ctx.app.answers, key, {&kGalleryVersion, {}}, statements, answer));
 }
 
 }  // namespace

@@ -147,7 +147,8 @@ std::string public_thread_page(db::Connection& db, db::AnswerCache& cache, const
     std::string key = "comments\n" + std::to_string(static_cast<int>(t.kind)) + ':' + target_key(t) + '\n' +
                       std::to_string(static_cast<int>(sort)) + ':' + std::to_string(page) + ':' +
                       std::to_string(per_page);
-    return db::cached_answer(db, cache, key, version_call(t), {thread_call(t, with_likes), authors_call(t)},
+    auto work = [&] { return std::vector<db::Connection::Call>{thread_call(t, with_likes), authors_call(t)}; };
+    return db::cached_answer(db, cache, key, version_call(t), work,
                              [&](const std::vector<db::PgResult>& r) {
                                  auto threads = build_thread_page(thread_rows(r[0], r[1]), Viewer{}, sort,
                                                                   (page - 1) * per_page, per_page);

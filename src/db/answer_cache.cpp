@@ -40,19 +40,17 @@ std::string version_of(const PgResult& r) {
 }
 
 std::string cached_answer(Connection& db, AnswerCache& cache, std::string_view key, const Connection::Call& version,
-                          const std::vector<Connection::Call>& work,
+                          const std::function<std::vector<Connection::Call>()>& work,
                           const std::function<std::string(const std::vector<PgResult>&)>& build) {
     if (const AnswerCache::Entry* kept = cache.find(key)) {
         std::string now = version_of(db.exec_all({version})[0]);
         if (now == kept->version) return kept->body;
-        std::string body = build(db.exec_all(work));
+        std::string body = build(db.exec_all(work()));
         cache.put(key, std::move(now), body);
         return body;
     }
-    std::vector<Connection::Call> calls;
-    calls.reserve(work.size() + 1);
-    calls.push_back(version);
-    calls.insert(calls.end(), work.begin(), work.end());
+    std::vector<Connection::Call> calls{version};
+    for (auto& call : work()) calls.push_back(std::move(call));
     std::vector<PgResult> results = db.exec_all(calls);
     std::string now = version_of(results.front());
     results.erase(results.begin());

@@ -63,12 +63,14 @@ std::string version_of(const PgResult& r);
 
 // The answer kept under `key` while the statement `version` answers as it
 // did when the answer was built. Otherwise `build` makes it anew from the
-// results of `work`, and it is kept. Nothing kept: `version` and `work` go in
-// one round trip (version first, so the answer is as new as the version or
-// newer: a newer one only makes the next check miss). Kept: `version`
-// alone, then `work` only when it changed. Every statement must only read.
+// results of the statements `work` gives (called only then: input checks
+// that only a new answer needs can go there), and it is kept. Nothing kept:
+// `version` and the work go in one round trip (version first, so the answer
+// is as new as the version or newer: a newer one only makes the next check
+// miss). Kept: `version` alone, then the work only when it changed. Every
+// statement must only read.
 std::string cached_answer(Connection& db, AnswerCache& cache, std::string_view key, const Connection::Call& version,
-                          const std::vector<Connection::Call>& work,
+                          const std::function<std::vector<Connection::Call>()>& work,
                           const std::function<std::string(const std::vector<PgResult>&)>& build);
 
 }  // namespace stoa::db

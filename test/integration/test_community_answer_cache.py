@@ -1,8 +1,9 @@
-"""Threads kept by the workers for anonymous readers (community/thread_cache.h,
-migrations/009_thread_versions): every change a reader could see is seen by
-the very next anonymous read, on whichever worker serves it. Each test first
-reads the thread many times, so that every worker of the stack keeps it,
-then changes it one way and reads it many times again."""
+"""Community answers kept by the workers (db/answer_cache.h): comment threads
+for anonymous readers (thread_version, migrations/009) and /counts
+(counts_version, migrations/011). Every change a reader could see is seen by
+the very next read, on whichever worker serves it. Each test first reads
+many times, so that every worker of the stack keeps the answer, then
+changes something one way and reads many times again."""
 import struct
 import zlib
 
@@ -145,3 +146,43 @@ def test_stored_counts_follow_every_change(info):
     assert stored.split("|") == ["1", "1"], stored
     psql(info, f"DELETE FROM comments WHERE id = {int(a['id'])}")  # its reply goes with it
     assert anon(info).get(f"{V1}/counts?{query(url)}").json["items"][0]["comments"] == 0
+
+
+def counts(info, *urls):
+    """The anonymous counts of READS reads of /counts, which must all be alike."""
+    path = f"{V1}/counts?" + "&".join(query(u) for u in urls)
+    answers = []
+    for _ in range(READS):
+        r = anon(info).get(path)
+        assert r.status == 200, f"GET {path}: {r}"
+        answers.append([(i["likes"], i["comments"]) for i in r.json["items"]])
+    assert all(a == answers[0] for a in answers), "workers answered differently"
+    return answers[0]
+
+
+def test_counts_follow_likes_comments_and_moderation_at_once(info):
+    """/counts is kept per query string while counts_version is unchanged:
+    every like, comment, deletion and moderation is counted by the next read."""
+    a, b = page_url(info), page_url(info)
+    assert counts(info, a, b) == [(0, 0), (0, 0)]
+    s = session(info)
+    like = s.like(a)
+    assert counts(info, a, b) == [(1, 0), (0, 0)]
+    c = s.comment(b, "counted")
+    assert counts(info, a, b) == [(1, 0), (0, 1)]
+    mod = session(info, role="moderator")
+    assert mod.call("POST", f"{V1}/comments/{c['id']}/hide").status == 204
+    assert counts(info, a, b) == [(1, 0), (0, 0)]
+    assert s.call("DELETE", f"{V1}/likes/{like['id']}").status == 204
+    assert counts(info, a, b) == [(0, 0), (0, 0)]
+    # The same pages asked in another order are another query, as right.
+    assert counts(info, b, a) == [(0, 0), (0, 0)]
+
+
+def test_counts_still_refuse_bad_queries_after_good_ones(info):
+    a = page_url(info)
+    assert counts(info, a) == [(0, 0)]
+    r = anon(info).get(f"{V1}/counts?{query(a)}&url=https%3A%2F%2Fevil.example%2F")
+    assert r.status == 422, r
+    r = anon(info).get(f"{V1}/counts?{query(a)}&url=not%20a%20url")
+    assert r.status == 422, r
