@@ -60,10 +60,12 @@ std::vector<std::string> page_urls(const RequestContext& ctx, const std::vector<
 }
 
 Response counts(RequestContext& ctx) {
-    auto given = ctx.req.query_all("url");
     // Kept per query string: the same query was checked when its answer was
-    // made, and counts_version (migrations/011) says whether any changed.
+    // made, and counts_version (migrations/011) says whether any changed. So
+    // the query is parsed only for a new answer.
+    std::vector<std::string> given;
     auto work = [&] {
+        given = ctx.req.query_all("url");
         return std::vector<db::Connection::Call>{{&kCounts, {text_array(page_urls(ctx, given))}}};
     };
     auto answer = [&](const std::vector<db::PgResult>& results) {
