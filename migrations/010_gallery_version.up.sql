@@ -15,6 +15,10 @@ CREATE FUNCTION gallery_bump() RETURNS void LANGUAGE plpgsql AS $$
 BEGIN
     -- Once per transaction, however many rows it changed.
     IF current_setting('stoa.gallery_bumped', true) IS DISTINCT FROM 'yes' THEN
+        -- Every version row is bumped under this lock (as in 011), so a
+        -- transaction bumping two never deadlocks with one bumping them the
+        -- other way round.
+        PERFORM pg_advisory_xact_lock(7626300002);
         UPDATE gallery_version SET version = version + 1;
         PERFORM set_config('stoa.gallery_bumped', 'yes', true);
     END IF;

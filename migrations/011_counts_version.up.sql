@@ -14,6 +14,7 @@ CREATE FUNCTION counts_changed() RETURNS trigger LANGUAGE plpgsql AS $$
 BEGIN
     -- Once per transaction, however many rows it changed.
     IF current_setting('stoa.counts_bumped', true) IS DISTINCT FROM 'yes' THEN
+        PERFORM pg_advisory_xact_lock(7626300002);  -- as gallery_bump (010): one order for all versions
         UPDATE counts_version SET version = version + 1;
         PERFORM set_config('stoa.counts_bumped', 'yes', true);
     END IF;
