@@ -90,11 +90,14 @@ const std::string& latest_migration_name() {
 }
 
 Status Migrator::ensure_table() {
+    // Without the NOTICE "already exists, skipping" on every run but the first.
     conn_.exec_simple(
+        "SET client_min_messages = warning; "
         "CREATE TABLE IF NOT EXISTS schema_version ("
         " name text PRIMARY KEY,"
         " checksum text NOT NULL,"
-        " applied_at timestamptz NOT NULL DEFAULT now())");
+        " applied_at timestamptz NOT NULL DEFAULT now()); "
+        "RESET client_min_messages");
     return Ok{};
 }
 
