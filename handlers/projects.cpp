@@ -44,7 +44,6 @@ constexpr db::Query kBlobsOf{
     "SELECT thumb_blob_id FROM project_images WHERE project_id = $1 AND thumb_blob_id IS NOT NULL"};
 constexpr db::Query kDelete{"projects_delete", "DELETE FROM projects WHERE id = $1"};
 constexpr db::Query kGalleryVersion{"projects_gallery_version", "SELECT version FROM gallery_version"};
-constexpr db::Query kUserId{"projects_user_id", "SELECT id FROM users WHERE lower(username) = $1"};
 
 // A text[] literal for $n::text[] (tags are checked: no control characters,
 // each element quoted and escaped).
@@ -168,10 +167,10 @@ GalleryQuery build_gallery_query(Scope scope, bool tag, bool author, bool q, Sor
         where += SqlText::placeholder(++n);
         where += "::text]";
     }
-    if (author) {
-        where += " AND p.author_id = ";
+    if (author) {  // by username, in the statement: no lookup of its own before it
+        where += " AND p.author_id = (SELECT u.id FROM users u WHERE lower(u.username) = ";
         where += SqlText::placeholder(++n);
-        where += "::bigint";
+        where += "::text)";
     }
     SqlText query;  // websearch_to_tsquery of the q parameter, for the filter and the ranking
     if (q) {
@@ -263,20 +262,15 @@ Response list_projects(RequestContext& ctx) {
         for (auto& c : t) c = static_cast<char>(std::tolower(static_cast<unsigned char>(c)));
         tag = t.empty() ? std::nullopt : std::optional<std::string>(t);
     }
-    std::optional<std::int64_t> author_id;
-    auto author = ctx.req.query("author");
-    if (author && !author->empty()) {
-        auto username = auth::normalize_username(*author);
-        auto r = username ? ctx.app.db.exec(kUserId, *username) : db::PgResult();
-        author_id = r.empty() ? std::int64_t{0} : r.int64(0, 0);  // nobody: no projects
-    }
+    std::optional<std::string> author;  // a normalised username; "" (nobody's) when it cannot be one
+    if (auto a = ctx.req.query("author"); a && !a->empty()) author = auth::normalize_username(*a).value_or("");
     v.throw_if_any();
 
-    const GalleryQuery& g = gallery_query(scope, tag.has_value(), author_id.has_value(), q.has_value(), sort);
+    const GalleryQuery& g = gallery_query(scope, tag.has_value(), author.has_value(), q.has_value(), sort);
     std::vector<db::Param> params;
     if (scope == Scope::own_drafts) params.push_back(db::to_param(ctx.user ? ctx.user->id : std::int64_t{0}));
     if (tag) params.push_back(*tag);
-    if (author_id) params.push_back(db::to_param(*author_id));
+    if (author) params.push_back(*author);
     if (q) params.push_back(*q);
     std::vector<db::Param> page_params = params;
     bool first_page = page.offset() == 0 && page.per_page == http::Page{}.per_page;
@@ -288,7 +282,9 @@ Response list_projects(RequestContext& ctx) {
     const db::Query count_query{g.count_name.c_str(), g.count_sql.c_str()};
     const db::Query page_query = first_page ? db::Query{g.first_page_name.c_str(), g.first_page_sql.c_str()}
                                             : db::Query{g.name.c_str(), g.sql.c_str()};
-    std::vector<db::Connection::Call> work{{&count_query, std::move(params)}, {&page_query, std::move(page_params)}};
+    auto work = [&] {
+        return std::vector<db::Connection::Call>{{&count_query, params}, {&page_query, page_params}};
+    };
     auto answer = [&](const std::vector<db::PgResult>& results) {
         std::int64_t total = results[0].int64(0, 0);
         const db::PgResult& r = results[1];
@@ -300,19 +296,18 @@ Response list_projects(RequestContext& ctx) {
         items += ']';
         return http::page_json_text(items, page, total);
     };
-    if (scope != Scope::published) return Response(200, "application/json", answer(ctx.app.db.exec_all(work)));
-    auto statements = [&] { return std::move(work); };  // called once, on a miss
+    if (scope != Scope::published) return Response(200, "application/json", answer(ctx.app.db.exec_all(work())));
     // Published projects look the same to everyone: the answer is kept while
     // no change to them is committed (gallery_version, migrations/010).
     // Texts go in with their lengths: no tag or q can pass for another request's key.
     auto field = [](const std::optional<std::string>& text) {
         return text ? std::to_string(text->size()) + ':' + *text : std::string("-");
     };
-    std::string key = "gallery\n" + gallery_key(scope, tag.has_value(), author_id.has_value(), q.has_value(), sort) +
-                      '\n' + field(tag) + '\n' + std::to_string(author_id.value_or(0)) + '\n' + field(q) + '\n' +
-                      std::to_string(page.page) + ':' + std::to_string(page.per_page);
+    std::string key = "gallery\n" + gallery_key(scope, tag.has_value(), author.has_value(), q.has_value(), sort) +
+                      '\n' + field(tag) + '\n' + field(author) + '\n' + field(q) + '\n' + std::to_string(page.page) +
+                      ':' + std::to_string(page.per_page);
     return Response(200, "application/json",
-                    db::cached_answer(ctx.app.db, ctx.app.answers, key, {&kGalleryVersion, {}}, statements, answer));
+                    db::cached_answer(ctx.app.db, ctx.app.answers, key, {&kGalleryVersion, {}}, work, answer));
 }
 
 }  // namespace

@@ -7,6 +7,6 @@ DROP FUNCTION gallery_image_changed();
 DROP TRIGGER projects_gallery_delete ON projects;
 DROP TRIGGER projects_gallery_update ON projects;
 DROP TRIGGER projects_gallery_insert ON projects;
-DROP FUNCTION gallery_project_changed();
-DROP FUNCTION gallery_bump();
+DROP FUNCTION answer_changed();
+DROP FUNCTION bump_answer_version(text);
 DROP TABLE gallery_version;

@@ -11,32 +11,32 @@ CREATE TABLE gallery_version (
 );
 INSERT INTO gallery_version (version) VALUES (0);
 
-CREATE FUNCTION gallery_bump() RETURNS void LANGUAGE plpgsql AS $$
+-- Bumps the one row of the table <what>_version, once per transaction
+-- however many rows it changed. Every version is bumped under one lock, so
+-- a transaction bumping two never deadlocks with one bumping them the other
+-- way round. migrations/011 counts with it too.
+CREATE FUNCTION bump_answer_version(what text) RETURNS void LANGUAGE plpgsql AS $$
 BEGIN
-    -- Once per transaction, however many rows it changed.
-    IF current_setting('stoa.gallery_bumped', true) IS DISTINCT FROM 'yes' THEN
-        -- Every version row is bumped under this lock (as in 011), so a
-        -- transaction bumping two never deadlocks with one bumping them the
-        -- other way round.
+    IF current_setting('stoa.bumped_' || what, true) IS DISTINCT FROM 'yes' THEN
         PERFORM pg_advisory_xact_lock(7626300002);
-        UPDATE gallery_version SET version = version + 1;
-        PERFORM set_config('stoa.gallery_bumped', 'yes', true);
+        EXECUTE format('UPDATE %I SET version = version + 1', what || '_version');
+        PERFORM set_config('stoa.bumped_' || what, 'yes', true);
     END IF;
 END
 $$;
-
-CREATE FUNCTION gallery_project_changed() RETURNS trigger LANGUAGE plpgsql AS $$
+-- The same as a trigger: EXECUTE FUNCTION answer_changed('<what>').
+CREATE FUNCTION answer_changed() RETURNS trigger LANGUAGE plpgsql AS $$
 BEGIN
-    PERFORM gallery_bump();
+    PERFORM bump_answer_version(TG_ARGV[0]);
     RETURN NULL;
 END
 $$;
 CREATE CONSTRAINT TRIGGER projects_gallery_insert AFTER INSERT ON projects DEFERRABLE INITIALLY DEFERRED
-    FOR EACH ROW WHEN (NEW.status = 'published') EXECUTE FUNCTION gallery_project_changed();
+    FOR EACH ROW WHEN (NEW.status = 'published') EXECUTE FUNCTION answer_changed('gallery');
 CREATE CONSTRAINT TRIGGER projects_gallery_update AFTER UPDATE ON projects DEFERRABLE INITIALLY DEFERRED
-    FOR EACH ROW WHEN (OLD.status = 'published' OR NEW.status = 'published') EXECUTE FUNCTION gallery_project_changed();
+    FOR EACH ROW WHEN (OLD.status = 'published' OR NEW.status = 'published') EXECUTE FUNCTION answer_changed('gallery');
 CREATE CONSTRAINT TRIGGER projects_gallery_delete AFTER DELETE ON projects DEFERRABLE INITIALLY DEFERRED
-    FOR EACH ROW WHEN (OLD.status = 'published') EXECUTE FUNCTION gallery_project_changed();
+    FOR EACH ROW WHEN (OLD.status = 'published') EXECUTE FUNCTION answer_changed('gallery');
 
 -- A primary image (its id is in the listing) of a published project.
 CREATE FUNCTION gallery_image_changed() RETURNS trigger LANGUAGE plpgsql AS $$
@@ -44,7 +44,7 @@ BEGIN
     IF EXISTS (SELECT FROM projects
                WHERE id = CASE WHEN TG_OP = 'DELETE' THEN OLD.project_id ELSE NEW.project_id END
                  AND status = 'published') THEN
-        PERFORM gallery_bump();
+        PERFORM bump_answer_version('gallery');
     END IF;
     RETURN NULL;
 END
@@ -60,7 +60,7 @@ CREATE CONSTRAINT TRIGGER project_images_gallery_delete AFTER DELETE ON project_
 CREATE FUNCTION gallery_author_changed() RETURNS trigger LANGUAGE plpgsql AS $$
 BEGIN
     IF EXISTS (SELECT FROM projects WHERE author_id = NEW.id AND status = 'published') THEN
-        PERFORM gallery_bump();
+        PERFORM bump_answer_version('gallery');
     END IF;
     RETURN NULL;
 END

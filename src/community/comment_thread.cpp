@@ -8,14 +8,9 @@
 namespace stoa::community {
 namespace {
 
-// A JSON string literal of valid UTF-8 text (the database holds nothing else).
-void append_string(std::string& out, std::string_view s) {
-    Json::append_utf8_string(out, s);
-}
-
 void append_optional(std::string& out, const std::optional<std::string>& s) {
     if (s)
-        append_string(out, *s);
+        Json::append_utf8_string(out, *s);
     else
         out += "null";
 }
@@ -28,7 +23,7 @@ void append_head(std::string& out, const CommentRow& c, const Viewer& viewer) {
         out += ",\"author\":";
         if (c.author_username) {
             out += "{\"username\":";
-            append_string(out, *c.author_username);
+            Json::append_utf8_string(out, *c.author_username);
             out += ",\"picture_url\":";
             append_optional(out, c.author_picture_url);
             out += "}";
@@ -36,9 +31,9 @@ void append_head(std::string& out, const CommentRow& c, const Viewer& viewer) {
             out += "null";
         }
         out += ",\"body\":";
-        append_string(out, c.body);
+        Json::append_utf8_string(out, c.body);
         out += ",\"created_at\":";
-        append_string(out, c.created_at);
+        Json::append_utf8_string(out, c.created_at);
         out += ",\"edited_at\":";
         append_optional(out, c.edited_at);
         out += ",\"deleted\":false";
@@ -46,7 +41,7 @@ void append_head(std::string& out, const CommentRow& c, const Viewer& viewer) {
         if (c.status == CommentStatus::hidden) out += ",\"hidden\":true";
     } else {
         out += ",\"author\":null,\"body\":\"\",\"created_at\":";
-        append_string(out, c.created_at);
+        Json::append_utf8_string(out, c.created_at);
         out += ",\"edited_at\":null,\"deleted\":true";
         if (!c.deleted && (c.status == CommentStatus::hidden || c.status == CommentStatus::rejected))
             out += ",\"hidden\":true";

@@ -3,8 +3,10 @@
 uploads, and the quotas the test stack runs with (tools/stack.py sets small
 PROJECT_MAX_* values for stacks started in the test environment)."""
 import secrets
+import struct
 import urllib.parse
 import uuid
+import zlib
 
 from communityhelpers import V1, anon, session  # noqa: F401  (re-exported)
 from stoaclient import assert_problem, stack_info  # noqa: F401
@@ -29,6 +31,15 @@ def published_project(owner, **fields):
     r = owner.post(f"{PROJECTS}/{p['id']}/publish")
     assert r.status == 200, r
     return r.json
+
+
+def tiny_png():
+    """An 8x8 RGB PNG, made here: a valid picture or project image."""
+    def chunk(kind, data):
+        return struct.pack(">I", len(data)) + kind + data + struct.pack(">I", zlib.crc32(kind + data))
+    rows = b"".join(b"\x00" + b"".join(bytes([x * 30, y * 30, 128]) for x in range(8)) for y in range(8))
+    return (b"\x89PNG\r\n\x1a\n" + chunk(b"IHDR", struct.pack(">IIBBBBB", 8, 8, 8, 2, 0, 0, 0))
+            + chunk(b"IDAT", zlib.compress(rows)) + chunk(b"IEND", b""))
 
 
 def multipart(field, filename, data, content_type="application/octet-stream", extra=None):

@@ -4,11 +4,8 @@ for anonymous readers (thread_version, migrations/009) and /counts
 the very next read, on whichever worker serves it. Each test first reads
 many times, so that every worker of the stack keeps the answer, then
 changes something one way and reads many times again."""
-import struct
-import zlib
-
 from communityhelpers import V1, anon, listing, make_user, page_url, query, session, Session
-from projecthelpers import multipart
+from projecthelpers import multipart, tiny_png
 from stoaclient import psql
 
 READS = 16  # the test stack has 4 workers; each read may go to any of them
@@ -27,14 +24,6 @@ def ids(items):
 
 def bodies(items):
     return [c["body"] for c in items]
-
-
-def tiny_png():
-    def chunk(kind, data):
-        return struct.pack(">I", len(data)) + kind + data + struct.pack(">I", zlib.crc32(kind + data))
-    rows = b"".join(b"\x00" + b"".join(bytes([x * 30, y * 30, 128]) for x in range(8)) for y in range(8))
-    return (b"\x89PNG\r\n\x1a\n" + chunk(b"IHDR", struct.pack(">IIBBBBB", 8, 8, 8, 2, 0, 0, 0))
-            + chunk(b"IDAT", zlib.compress(rows)) + chunk(b"IEND", b""))
 
 
 def test_new_edited_and_deleted_comments_are_seen_at_once(info):

@@ -4,12 +4,10 @@ shows is seen by the very next read, on whichever worker serves it. Each
 test reads a page many times (so that every worker of the stack keeps it),
 changes something one way, and reads it many times again."""
 import secrets
-import struct
 import urllib.parse
-import zlib
 
 from communityhelpers import Session, V1, anon, make_user, session
-from projecthelpers import PROJECTS, new_project, published_project, upload
+from projecthelpers import PROJECTS, new_project, published_project, tiny_png, upload
 from stoaclient import psql
 
 READS = 16  # the test stack has 4 workers; each read may go to any of them
@@ -32,14 +30,6 @@ def only(info, tag, **params):
     page = reads(info, tag=tag, **params)
     assert page["total"] == 1 and len(page["items"]) == 1, page
     return page["items"][0]
-
-
-def tiny_png():
-    def chunk(kind, data):
-        return struct.pack(">I", len(data)) + kind + data + struct.pack(">I", zlib.crc32(kind + data))
-    rows = b"".join(b"\x00" + b"".join(bytes([x * 30, y * 30, 128]) for x in range(8)) for y in range(8))
-    return (b"\x89PNG\r\n\x1a\n" + chunk(b"IHDR", struct.pack(">IIBBBBB", 8, 8, 8, 2, 0, 0, 0))
-            + chunk(b"IDAT", zlib.compress(rows)) + chunk(b"IEND", b""))
 
 
 def new_tag():
@@ -82,8 +72,7 @@ def test_likes_downloads_and_the_primary_image_are_seen_at_once(info):
     assert only(info, tag)["download_count"] == 1
 
     image = upload(owner, p["id"], "images", "cover.png", tiny_png(), content_type="image/png").json
-    if not image.get("primary"):
-        assert owner.call("PUT", f"{PROJECTS}/{p['id']}/images/{image['id']}/primary").status == 200
+    assert image["primary"] is True, "a project's first image is its primary one"
     assert only(info, tag)["primary_image_url"] == f"{PROJECTS}/{p['id']}/images/{image['id']}"
     assert owner.call("DELETE", f"{PROJECTS}/{p['id']}/images/{image['id']}").status == 204
     assert only(info, tag)["primary_image_url"] is None
@@ -95,9 +84,12 @@ def test_an_authors_new_name_and_erasure_are_seen_at_once(info):
     tag = new_tag()
     published_project(owner, tags=[tag])
     assert only(info, tag)["author"]["username"] == user.username
+    assert reads(info, author=user.username)["total"] == 1
     renamed = f"r{user.username[1:]}"
     psql(info, f"UPDATE users SET username = '{renamed}' WHERE id = {int(user.id)}")
     assert only(info, tag)["author"]["username"] == renamed
+    assert reads(info, author=user.username)["total"] == 0, "the old name is nobody's now"
+    assert reads(info, author=renamed.upper())["total"] == 1
     r = owner.call("DELETE", f"{V1}/account", json={"password": user.password})
     assert r.status == 204, r
     assert reads(info, tag=tag)["total"] == 0, "an erased account's projects go with it"
