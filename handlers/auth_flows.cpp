@@ -33,10 +33,41 @@ constexpr db::Query kLoginFailed{
     " locked_until = CASE WHEN u.failed_logins + 1 >= $2 THEN now() + make_interval(secs => $3::int) "
     "                ELSE u.locked_until END "
     "WHERE u.id = $1 RETURNING u.locked_until > now()"};
-constexpr db::Query kLoginSucceeded{
-    "user_login_succeeded",
-    "UPDATE users u SET failed_logins = 0, locked_until = NULL, last_login_at = now(), "
-    " password_hash = coalesce($2, u.password_hash) WHERE u.id = $1 RETURNING " STOA_USER_COLUMNS};
+
+// Before the hash, one round trip: the hit on login_ip ($1-$3) and, under
+// that limit only, the account ($4: a normalised email or username, NULL if
+// none) and the hit on login_account, keyed by the account found ($7 || id)
+// or else by what was typed ($5): unknown logins count too, so a 429
+// reveals nothing.
+#define STOA_LOGIN_ADMIT(match)                                                                              \
+    "WITH ip_hit AS ("                                                                                       \
+    STOA_SQL_RATE_LIMIT_HIT("(SELECT $1::text AS key, $2::int AS window_seconds)")                           \
+    "), found AS ("                                                                                          \
+    " SELECT " STOA_USER_COLUMNS " FROM users u"                                                             \
+    " WHERE " match " = $4::text AND (SELECT hits FROM ip_hit) <= $3::int"                                   \
+    "), account_hit AS ("                                                                                    \
+    STOA_SQL_RATE_LIMIT_HIT("(SELECT coalesce((SELECT $7::text || f.id FROM found f), $5::text) AS key,"     \
+                            " $6::int AS window_seconds WHERE (SELECT hits FROM ip_hit) <= $3::int)")        \
+    ") "                                                                                                     \
+    "SELECT found.*, i.hits AS ip_hits, i.reset AS ip_reset, a.hits AS account_hits, a.reset AS account_reset " \
+    "FROM ip_hit i LEFT JOIN found ON true LEFT JOIN account_hit a ON true"
+constexpr db::Query kLoginAdmitByEmail{"login_admit_email", STOA_LOGIN_ADMIT("lower(u.email)")};
+constexpr db::Query kLoginAdmitByUsername{"login_admit_username", STOA_LOGIN_ADMIT("lower(u.username)")};
+
+// After the hash, one transaction: the failure count reset, last_login_at,
+// the new hash if the parameters changed ($2), the session with its first
+// refresh token, and the login_ok event.
+constexpr db::Query kLoginComplete{
+    "login_complete",
+    "WITH signed_in AS ("
+    " UPDATE users u SET failed_logins = 0, locked_until = NULL, last_login_at = now(),"
+    "  password_hash = coalesce($2, u.password_hash) WHERE u.id = $1 RETURNING " STOA_USER_COLUMNS
+    "), " STOA_SQL_SESSION_START("(SELECT id AS user_id FROM signed_in)", "$3", "$4", "$5", "$6") ", logged AS ("
+    STOA_SQL_AUDIT_INSERT
+    " SELECT $1, NULL, 'login_ok', jsonb_build_object('session_id', session.id, 'rehashed', $2::text IS NOT NULL),"
+    "  $4, $5, $7 FROM session"
+    ") "
+    "SELECT signed_in.*, session.id AS session_id FROM signed_in, session"};
 
 constexpr std::size_t kMaxPasswordBytes = 1024;
 
@@ -63,18 +94,6 @@ std::string required_or_flag(http::Validation& v, const std::optional<std::strin
         return {};
     }
     return *value;
-}
-
-SignedIn sign_in(RequestContext& ctx, auth::UserRecord user) {
-    SignedIn s;
-    auto session = auth::create_session(ctx, user.id);
-    s.session_id = session.session_id;
-    s.refresh_token = session.refresh_token;
-    auto claims = ctx.app.jwt.claims_for(std::to_string(user.id), user.role, s.session_id, unix_now(),
-                                         ctx.app.config.access_token_ttl);
-    s.access_token = ctx.app.jwt.sign(claims);
-    s.user = std::move(user);
-    return s;
 }
 
 }  // namespace
@@ -135,20 +154,30 @@ auth::UserRecord register_account(RequestContext& ctx, const http::Fields& field
 }
 
 SignedIn login(RequestContext& ctx, const http::Fields& fields) {
-    auth::enforce_rate_limit(ctx, "login_ip", ctx.req.client_ip());
+    const Config& cfg = ctx.app.config;
+    auto per_ip = auth::rate_charge(cfg, "login_ip", ctx.req.client_ip());
     http::Validation v;
     std::string login_in = required_or_flag(v, fields.string("login"), "login");
     std::string password = required_or_flag(v, fields.string("password"), "password");
-    v.throw_if_any();
+    if (!v.empty()) {
+        auth::enforce_rate_limit(ctx, per_ip);  // over the limit, 429 comes first
+        v.throw_if_any();
+    }
 
     auto invalid = [] { return http::Problem(401, "invalid_credentials", "wrong login or password"); };
-    std::optional<std::string> norm = login_in.find('@') != std::string::npos ? auth::normalize_email(login_in)
-                                                                             : auth::normalize_username(login_in);
+    bool by_email = login_in.find('@') != std::string::npos;
+    std::optional<std::string> norm = by_email ? auth::normalize_email(login_in) : auth::normalize_username(login_in);
+    auto unknown = auth::rate_charge(cfg, "login_account", "login:" + norm.value_or(login_in).substr(0, 254));
+    auto admitted = ctx.app.db.exec(by_email ? kLoginAdmitByEmail : kLoginAdmitByUsername, per_ip.key,
+                                    per_ip.rule.window_seconds, per_ip.rule.limit, norm, unknown.key,
+                                    unknown.rule.window_seconds, auth::rate_charge(cfg, "login_account", "user:").key);
+    auth::record_rate_hit(ctx, per_ip,
+                          auth::RateHit{admitted.int64(0, "ip_hits"), static_cast<int>(admitted.int64(0, "ip_reset"))});
     std::optional<auth::UserRecord> user;
-    if (norm) user = auth::find_user_by_login(ctx.app.db, *norm);
-    // The per-account limit counts unknown logins too, so a 429 reveals nothing.
-    auth::enforce_rate_limit(ctx, "login_account",
-                             user ? "user:" + std::to_string(user->id) : "login:" + norm.value_or(login_in).substr(0, 254));
+    if (!admitted.is_null(0, 0)) user = auth::read_user(admitted, 0);
+    auth::record_rate_hit(
+        ctx, unknown,  // the same rule whichever counter it went to
+        auth::RateHit{admitted.int64(0, "account_hits"), static_cast<int>(admitted.int64(0, "account_reset"))});
     if (!user || password.size() > kMaxPasswordBytes) {
         // Same cost as a wrong password, so timing does not reveal accounts.
         ctx.app.hasher.verify_dummy(password);
@@ -163,19 +192,17 @@ SignedIn login(RequestContext& ctx, const http::Fields& fields) {
             .header("Retry-After", wait);
     }
     if (!ctx.app.hasher.verify(user->password_hash, password)) {
-        auto r = ctx.app.db.exec(kLoginFailed, user->id, ctx.app.config.lockout_threshold, ctx.app.config.lockout_seconds);
+        auto r = ctx.app.db.exec(kLoginFailed, user->id, cfg.lockout_threshold, cfg.lockout_seconds);
         auth::record_event(ctx, user->id, "login_failed", Json::object().set("reason", "bad_password"));
         if (!r.empty() && r.boolean(0, 0)) {
-            auth::record_event(ctx, user->id, "lockout",
-                               Json::object().set("seconds", ctx.app.config.lockout_seconds));
-            mail::enqueue(ctx.app.db, ctx.app.config,
-                          mail::lockout_mail(ctx.app.config, user->email, user->username,
-                                             (ctx.app.config.lockout_seconds + 59) / 60));
+            auth::record_event(ctx, user->id, "lockout", Json::object().set("seconds", cfg.lockout_seconds));
+            mail::enqueue(ctx.app.db, cfg,
+                          mail::lockout_mail(cfg, user->email, user->username, (cfg.lockout_seconds + 59) / 60));
         }
         throw invalid();
     }
     if (user->totp_enabled) auth::check_second_factor(ctx, *user, fields);
-    if (ctx.app.config.require_email_verification && !user->email_verified) {
+    if (cfg.require_email_verification && !user->email_verified) {
         auth::record_event(ctx, user->id, "login_failed", Json::object().set("reason", "email_not_verified"));
         throw http::Problem(403, "email_not_verified", "verify your email address first");
     }
@@ -185,13 +212,20 @@ SignedIn login(RequestContext& ctx, const http::Fields& fields) {
         if (h) new_hash = std::move(h).value();
     }
     sodium_memzero(password.data(), password.size());
-    auto r = ctx.app.db.exec(kLoginSucceeded, user->id, new_hash);
-    SignedIn s = sign_in(ctx, auth::read_user(r, 0));
-    auth::record_event(ctx, s.user.id, "login_ok",
-                       Json::object().set("session_id", s.session_id).set("rehashed", new_hash.has_value()));
-    if (ctx.app.config.mail_new_sign_in)
-        mail::enqueue(ctx.app.db, ctx.app.config,
-                      mail::new_sign_in_mail(ctx.app.config, s.user.email, s.user.username, ctx.req.client_ip(),
+
+    SignedIn s;
+    s.refresh_token = crypto::random_token(32);
+    std::string user_agent = clean_header_text(ctx.req.header("User-Agent").value_or(""), 512);
+    auto r = ctx.app.db.exec(kLoginComplete, user->id, new_hash, cfg.refresh_token_ttl, ctx.req.client_ip(),
+                             user_agent, crypto::token_hash(s.refresh_token), ctx.req.request_id());
+    auth::log_event(user->id, "login_ok");
+    s.user = auth::read_user(r, 0);
+    s.session_id = r.str(0, "session_id");
+    s.access_token = ctx.app.jwt.sign(ctx.app.jwt.claims_for(std::to_string(s.user.id), s.user.role, s.session_id,
+                                                             unix_now(), cfg.access_token_ttl));
+    if (cfg.mail_new_sign_in)
+        mail::enqueue(ctx.app.db, cfg,
+                      mail::new_sign_in_mail(cfg, s.user.email, s.user.username, ctx.req.client_ip(),
                                              clean_header_text(ctx.req.header("User-Agent").value_or(""), 200)));
     return s;
 }

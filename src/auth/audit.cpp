@@ -8,8 +8,7 @@ namespace {
 
 constexpr db::Query kInsert{
     "audit_insert",
-    "INSERT INTO account_logs (user_id, actor_id, event, detail, ip, user_agent, request_id) "
-    "VALUES ($1, $2, $3, $4::jsonb, $5, $6, $7)"};
+    STOA_SQL_AUDIT_INSERT "VALUES ($1, $2, $3, $4::jsonb, $5, $6, $7)"};
 
 }  // namespace
 
@@ -18,6 +17,10 @@ void record_event(RequestContext& ctx, std::optional<std::int64_t> user_id, std:
     std::string detail_text = detail ? detail.dump() : "{}";
     std::string ua = clean_header_text(ctx.req.header("User-Agent").value_or(""), 512);
     ctx.app.db.exec(kInsert, user_id, actor_id, event, detail_text, ctx.req.client_ip(), ua, ctx.req.request_id());
+    log_event(user_id, event, actor_id);
+}
+
+void log_event(std::optional<std::int64_t> user_id, std::string_view event, std::optional<std::int64_t> actor_id) {
     Json line = Json::object();
     line.set("security_event", event);
     if (user_id) line.set("user_id", *user_id);

@@ -10,10 +10,21 @@
 #include "db/result.h"
 #include "json/json.h"
 
+// The start of an account-log insert, for statements that record their
+// event in the same transaction as the change they make; the values follow
+// in this column order.
+#define STOA_SQL_AUDIT_INSERT \
+    "INSERT INTO account_logs (user_id, actor_id, event, detail, ip, user_agent, request_id) "
+
 namespace stoa::auth {
 
 void record_event(RequestContext& ctx, std::optional<std::int64_t> user_id, std::string_view event,
                   const Json& detail = Json(), std::optional<std::int64_t> actor_id = std::nullopt);
+
+// The log line of an event: record_event writes it, and so must a caller
+// whose own statement inserted the row (STOA_SQL_AUDIT_INSERT).
+void log_event(std::optional<std::int64_t> user_id, std::string_view event,
+               std::optional<std::int64_t> actor_id = std::nullopt);
 
 // An account-log row as JSON; the query selects id, event, detail::text, ip,
 // user_agent and created_at (RFC 3339 text) as its first six columns.

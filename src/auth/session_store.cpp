@@ -8,17 +8,6 @@
 namespace stoa::auth {
 namespace {
 
-constexpr db::Query kCreateSession{
-    "session_create",
-    "WITH s AS ("
-    " INSERT INTO sessions (user_id, expires_at, ip, user_agent)"
-    " VALUES ($1, now() + make_interval(secs => $2::int), $3, $4) RETURNING id"
-    "), t AS ("
-    " INSERT INTO refresh_tokens (session_id, token_hash, expires_at)"
-    " SELECT s.id, $5, now() + make_interval(secs => $2::int) FROM s"
-    ") "
-    "SELECT id FROM s"};
-
 // Rotation in one statement. The hit on the limit comes first: over it,
 // nothing is consumed. Consuming is the atomic step: only one caller can set
 // used_at on a given token. A consumed token of an ended session, or past
@@ -97,16 +86,6 @@ bool plausible_session_id(std::string_view id) {
         if (dash ? c != '-' : !std::isxdigit(static_cast<unsigned char>(c))) return false;
     }
     return true;
-}
-
-NewSession create_session(RequestContext& ctx, std::int64_t user_id) {
-    const Config& cfg = ctx.app.config;
-    NewSession s;
-    s.refresh_token = crypto::random_token(32);
-    auto r = ctx.app.db.exec(kCreateSession, user_id, cfg.refresh_token_ttl, ctx.req.client_ip(), user_agent(ctx),
-                             crypto::token_hash(s.refresh_token));
-    s.session_id = r.str(0, 0);
-    return s;
 }
 
 RotateOutcome rotate_refresh(RequestContext& ctx, const std::string& refresh_token, const RateCharge& limit) {

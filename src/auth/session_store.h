@@ -11,15 +11,21 @@
 #include "auth/rate_limiter.h"
 #include "auth/user_record.h"
 
+// Two CTEs for a statement that signs in: `session`, a new session (RETURNING
+// id) for the user_id of each row of the relation `source`, and
+// `session_token`, its first refresh token. ttl (seconds), ip, user agent and
+// token hash are SQL expressions, typically parameters.
+#define STOA_SQL_SESSION_START(source, ttl, ip, user_agent, token_hash)                                 \
+    "session AS ("                                                                                      \
+    " INSERT INTO sessions (user_id, expires_at, ip, user_agent)"                                       \
+    " SELECT src.user_id, now() + make_interval(secs => " ttl "::int), " ip ", " user_agent             \
+    " FROM " source " AS src RETURNING id"                                                              \
+    "), session_token AS ("                                                                             \
+    " INSERT INTO refresh_tokens (session_id, token_hash, expires_at)"                                  \
+    " SELECT session.id, " token_hash ", now() + make_interval(secs => " ttl "::int) FROM session"      \
+    ")"
+
 namespace stoa::auth {
-
-struct NewSession {
-    std::string session_id;
-    std::string refresh_token;  // plain, handed to the client once
-};
-
-// Creates a session for the user with a first refresh token (one statement).
-NewSession create_session(RequestContext& ctx, std::int64_t user_id);
 
 enum class RotateStatus { rotated, invalid, expired, reused, password_change_required };
 

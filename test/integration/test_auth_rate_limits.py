@@ -8,8 +8,8 @@ import subprocess
 import threading
 from concurrent.futures import ThreadPoolExecutor
 
-from authhelpers import (API, bearer, fresh_client, login, new_identity, rand_hex, register_user, serving_worker,
-                         worker_pids)
+from authhelpers import (API, bearer, fresh_client, login, new_identity, rand_hex, rate_hits, register_user,
+                         serving_worker, worker_pids)
 from stoaclient import assert_problem, psql
 
 
@@ -69,6 +69,27 @@ def test_login_limit_is_10_per_hour_per_account(info):
     other = register_user(info)
     assert fresh_client(info).post(f"{API}/login", json={"login": other.username,
                                                          "password": other.password}).status == 200
+
+
+def test_login_counts_the_account_by_id_or_by_what_was_typed_and_not_past_the_ip_limit(info):
+    user = register_user(info)
+    c = fresh_client(info, v4=True)
+    r = c.post(f"{API}/login", json={"login": user.email.upper(), "password": "Wr0ng!" + rand_hex(6)})
+    assert_problem(r, 401, "invalid_credentials")
+    assert rate_hits(info, f"login_account:user:{user.id}") == 1, "a login by email counts on the account"
+    assert rate_hits(info, f"login_ip:{c.client_ip}") == 1
+    ghost = "nobody_" + rand_hex(8)
+    assert_problem(c.post(f"{API}/login", json={"login": ghost.upper(), "password": "x"}), 401,
+                   "invalid_credentials")
+    assert rate_hits(info, f"login_account:login:{ghost}") == 1, "an unknown login counts by its normalised form"
+    assert_problem(c.post(f"{API}/login", json={"login": user.username}), 422, "validation_failed")
+    assert rate_hits(info, f"login_ip:{c.client_ip}") == 3, "a login without a password counts on the IP"
+    assert rate_hits(info, f"login_account:user:{user.id}") == 1, "...and on no account"
+    for _ in range(2):
+        c.post(f"{API}/login", json={"login": "u_" + rand_hex(8), "password": "x"})
+    assert_limited(c.post(f"{API}/login", json={"login": user.username, "password": user.password}), 5, 60)
+    assert rate_hits(info, f"login_account:user:{user.id}") == 1, "a login over the IP limit counted on the account"
+    assert psql(info, f"SELECT count(*) FROM sessions WHERE user_id = {int(user.id)}") == "0"
 
 
 def test_register_limit_is_3_per_hour_per_ip(info):
