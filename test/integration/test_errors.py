@@ -118,3 +118,16 @@ def test_garbage_paths_and_bodies_do_not_break_the_worker(client):
     r = client.post("/api/v1/_test/echo", body=os.urandom(4096), content_type="application/json")
     assert_problem(r, 400, "bad_request")
     assert client.get("/health").status == 200
+
+
+def test_requests_nginx_refuses_itself_are_problems_too(client):
+    # A NUL in the path, a path too long for nginx's buffers, a header too
+    # large: refused before any location or worker sees them.
+    assert_problem(client.get("/api/v1/projects/%00"), 400, "bad_request")
+    assert_problem(client.get("/api/v1/comments/%zz"), 400, "bad_request")
+    assert_problem(client.get("/api/v1/" + "a" * 20000), 414, "bad_request")
+    assert_problem(client.get("/api/v1/auth/me", headers={"X-Padding": "p" * 40000}), 400, "bad_request")
+    r = client.get("/api/v1/projects/%00")
+    assert r.header("x-request-id") and r.json["request_id"] == r.header("x-request-id"), r.headers
+    assert r.header("x-content-type-options") == "nosniff", r.headers
+    assert client.get("/health").status == 200
