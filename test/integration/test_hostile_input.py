@@ -220,6 +220,70 @@ def test_hostile_query_strings_get_2xx_or_4xx_problems(info, world):
     sweep(info, world, requests)
 
 
+MULTIPART_ROUTES = [("PUT", "/api/v1/account/picture"), ("POST", "/api/v1/projects/{id:int}/files"),
+                    ("POST", "/api/v1/projects/{id:int}/images")]
+FORM_ROUTES = [("POST", "/auth/login"), ("POST", "/auth/register"), ("POST", "/auth/unsubscribe")]
+
+
+def hostile_multiparts():
+    b = "hostileboundary"
+    ctype = f"multipart/form-data; boundary={b}"
+    part = f'--{b}\r\nContent-Disposition: form-data; name="file"; filename="a.png"\r\nContent-Type: image/png\r\n\r\n'
+    yield b"", ctype
+    yield b"no boundary at all", ctype
+    yield f"--{b}--\r\n".encode(), ctype
+    yield part.encode() + b"\x89PNG\r\n\x1a\n truncated", ctype  # no closing boundary
+    yield part.encode() + b"\x89PNG\r\n\x1a\n" + b"\x00" * 64 + f"\r\n--{b}--\r\n".encode(), ctype
+    yield part.encode().replace(b"a.png", b"../../../etc/passwd\x00.png") + b"GIF89a" + f"\r\n--{b}--\r\n".encode(), ctype
+    yield part.encode().replace(b'name="file"', b'name="file"; name="other"') + f"x\r\n--{b}--\r\n".encode(), ctype
+    yield (f'--{b}\r\nContent-Disposition: form-data; name="file"; filename*=UTF-8\'\'%FF%00%2F..\r\n\r\n'
+           f"<svg onload=alert(1)/>\r\n--{b}--\r\n").encode(), ctype
+    yield (f"--{b}\r\n" + "X-Long: " + "h" * 30000 + f"\r\n\r\nx\r\n--{b}--\r\n").encode(), ctype
+    yield (part * 300).encode() + f"--{b}--\r\n".encode(), ctype
+    yield part.encode() + b"x", "multipart/form-data"  # no boundary parameter
+    yield part.encode() + b"x", 'multipart/form-data; boundary=""'
+    yield part.encode() + b"x", "multipart/form-data; boundary=" + "z" * 200
+    yield part.encode() + b"<svg xmlns='http://www.w3.org/2000/svg'><script>alert(1)</script></svg>" + \
+        f"\r\n--{b}--\r\n".encode(), ctype
+
+
+FORM_BODIES = [b"", b"%", b"a=%zz&b=%", b"=&=&&==", b"login=%00&password=%00", b"login=" + b"%FF" * 2000,
+               b"&".join(b"f%d=1" % i for i in range(5000)), b"username[]=a&username[]=b&email[x]=y",
+               b"login=a&login=b&password=c&password=d", b"token=" + b"A" * 60000, b"next=//evil.example/&login=x"]
+
+BAD_AUTH = ["Bearer", "Bearer ", "Bearer a.b.c", "Bearer " + "A" * 10000, "Basic YTpi", "bearer \x00",
+            "Bearer eyJhbGciOiJub25lIiwidHlwIjoiSldUIn0.eyJzdWIiOiIxIiwic2lkIjoieCJ9.",
+            "Bearer eyJhbGciOiJIUzI1NiJ9.e30.e30", "Bearer ..", "Bearer \u00e9\u00e9"]
+BAD_COOKIES = ["stoa_access=", "stoa_access=a.b.c; stoa_csrf=x", "stoa_access=" + "A" * 3000,
+               "stoa_access=%00; stoa_refresh=%FF", ";;;=;=a", "stoa_csrf=\"quoted\"; stoa_access=\"x\""]
+
+
+def test_hostile_uploads_and_form_posts_get_clear_answers(info, world):
+    requests = []
+    for method, path in MULTIPART_ROUTES:
+        for body, ctype in hostile_multiparts():
+            requests.append((method, world.fill(path), body, ctype, True))
+    for method, path in FORM_ROUTES:
+        for body in FORM_BODIES:
+            requests.append((method, path, body, "application/x-www-form-urlencoded", False))
+    sweep(info, world, requests)
+
+
+def test_hostile_credentials_get_401_problems(info):
+    c = fresh_client(info, v4=True)
+    for value in BAD_AUTH:
+        r = c.request("GET", f"{V1}/auth/me", headers={"Authorization": value.encode("utf-8", "replace").decode("latin-1")})
+        check(r, f"Authorization {value[:40]!r}")
+        assert r.status in (400, 401), (value[:40], r)
+    for value in BAD_COOKIES:
+        r = c.request("GET", f"{V1}/auth/me", headers={"Cookie": value})
+        check(r, f"Cookie {value[:40]!r}")
+        assert r.status in (400, 401), (value[:40], r)
+        r = c.request("POST", f"{V1}/comments", json={"url": "x", "body": "x"}, headers={"Cookie": value})
+        check(r, f"POST with Cookie {value[:40]!r}")
+        assert r.status in (400, 401, 403), (value[:40], r)
+
+
 def test_after_the_sweeps_every_worker_still_serves(info, world):
     alive = worker_pids(info)
     assert len(alive) == len(info["pids"]["workers"]) + len(info["pids"].get("hash_workers") or []), \
