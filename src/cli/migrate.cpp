@@ -45,9 +45,13 @@ int migrate(const Args& args) {
     }
     const std::string& verb = args[0];
     std::optional<std::size_t> count;
+    if (args.size() == 2 && verb == "status") {
+        std::fprintf(stderr, "error: status takes no argument\n%s", kUsage);
+        return 2;
+    }
     if (args.size() == 2) {
         count = parse_count(args[1]);
-        if (!count || verb == "status") {
+        if (!count) {
             std::fprintf(stderr, "error: N must be a whole number from 1 to 999999\n%s", kUsage);
             return 2;
         }

@@ -96,6 +96,8 @@ def test_bad_arguments_are_refused(info, fresh_db):
         r = stoactl(info, fresh_db, *args)
         assert r.returncode == 2, (args, r.stdout, r.stderr)
         assert "usage" in r.stderr or "error" in r.stderr or "unknown" in r.stderr
+    r = stoactl(info, fresh_db, "migrate", "status", "3")
+    assert "status takes no argument" in r.stderr, r.stderr
 
 
 def test_unreachable_database_is_a_clear_error(info):
