@@ -10,6 +10,7 @@
 #include "config/config.h"
 #include "crypto/jwt.h"
 #include "crypto/password_hash.h"
+#include "crypto/verified_tokens.h"
 #include "db/answer_cache.h"
 #include "db/connection.h"
 #include "http/request.h"
@@ -29,6 +30,8 @@ struct App {
     const Config config;
     db::Connection db;
     crypto::JwtCodec jwt;
+    // The access tokens this worker has verified (crypto/verified_tokens.h).
+    crypto::VerifiedTokens tokens{jwt};
     crypto::PasswordHasher hasher;
     // The file store: the SMB share (one libsmbclient context, reused) with
     // this host's local directory as the fallback.

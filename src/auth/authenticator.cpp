@@ -89,7 +89,7 @@ Examined examine(const RequestContext& ctx) {
         e.refusal = http::Problem(401, "unauthorized", "sign in first").header("WWW-Authenticate", "Bearer");
         return e;
     }
-    auto outcome = ctx.app.jwt.verify(cred->token, unix_now());
+    auto outcome = ctx.app.tokens.verify(cred->token, unix_now());
     if (!outcome.ok()) {
         bool expired = outcome.error() == crypto::TokenError::expired;
         e.token_refused = outcome.reason();

@@ -96,6 +96,7 @@ public:
 
     [[nodiscard]] const std::string& issuer() const noexcept { return issuer_; }
     [[nodiscard]] const std::string& audience() const noexcept { return audience_; }
+    [[nodiscard]] std::int64_t leeway() const noexcept { return leeway_; }
 
 private:
     void wipe_secret() noexcept;
