@@ -61,7 +61,7 @@ constexpr db::Query kLoginComplete{
     "login_complete",
     "WITH signed_in AS ("
     " UPDATE users u SET failed_logins = 0, locked_until = NULL, last_login_at = now(),"
-    "  password_hash = coalesce($2, u.password_hash) WHERE u.id = $1 RETURNING " STOA_USER_COLUMNS
+    "  password_hash = coalesce($2, u.password_hash) WHERE u.id = $1 RETURNING " STOA_USER_COLUMNS_WITHOUT_HASH
     "), " STOA_SQL_SESSION_START("(SELECT id AS user_id FROM signed_in)", "$3", "$4", "$5", "$6") ", logged AS ("
     STOA_SQL_AUDIT_INSERT
     " SELECT $1, NULL, 'login_ok', jsonb_build_object('session_id', session.id, 'rehashed', $2::text IS NOT NULL),"

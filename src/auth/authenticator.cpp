@@ -24,7 +24,7 @@ constexpr db::Query kAdmitCaller{
     "WITH ip_hit AS ("
     STOA_SQL_RATE_LIMIT_HIT("(SELECT $1::text AS key, $2::int AS window_seconds WHERE $1::text IS NOT NULL)")
     "), caller AS ("
-    " SELECT " STOA_USER_COLUMNS ","
+    " SELECT " STOA_USER_COLUMNS_WITHOUT_HASH ","
     "  u.role = ANY($6::text[]) AND (NOT u.password_change_required OR $7::bool) AND $8::bool AS passes_guards"
     " FROM sessions s JOIN users u ON u.id = s.user_id"
     " WHERE s.id = $4 AND s.user_id = $5 AND s.revoked_at IS NULL AND s.expires_at > now()"

@@ -32,7 +32,7 @@ constexpr db::Query kRotateRefresh{
     "  expires_at = now() + make_interval(secs => $6::int)"
     " FROM issued i WHERE s.id = i.session_id RETURNING s.user_id"
     ") "
-    "SELECT " STOA_USER_COLUMNS ", hit.hits AS rate_hits, hit.reset AS rate_reset,"
+    "SELECT " STOA_USER_COLUMNS_WITHOUT_HASH ", hit.hits AS rate_hits, hit.reset AS rate_reset,"
     " c.session_id AS consumed_session, c.user_id AS consumed_user, c.token_expired, c.session_ended "
     "FROM hit LEFT JOIN consumed c ON true LEFT JOIN touched x ON true LEFT JOIN users u ON u.id = x.user_id"};
 

@@ -31,11 +31,18 @@ struct UserRecord {
 };
 
 // The columns every query that loads a UserRecord selects, in this order.
-#define STOA_USER_COLUMNS                                                                                    \
+// `hash` is the password_hash column: STOA_USER_COLUMNS_WITHOUT_HASH sends
+// NULL instead (an empty password_hash), for the statements that admit a
+// request, rotate a token or finish a login, whose callers never check a
+// password: the hash does not travel with every request.
+#define STOA_USER_COLUMNS_HASH(hash)                                                                         \
     "u.id, u.username, u.email, u.first_name, u.last_name, u.role, u.email_verified_at IS NOT NULL, "       \
-    "u.totp_enabled_at IS NOT NULL, " STOA_SQL_TS("u.created_at") ", " STOA_SQL_TS("u.last_login_at") ", u.password_hash, "               \
-    "u.failed_logins, CASE WHEN u.locked_until > now() THEN ceil(extract(epoch FROM u.locked_until - now()))::bigint END, " \
+    "u.totp_enabled_at IS NOT NULL, " STOA_SQL_TS("u.created_at") ", " STOA_SQL_TS("u.last_login_at") ", " \
+    hash ", u.failed_logins, "                                                                               \
+    "CASE WHEN u.locked_until > now() THEN ceil(extract(epoch FROM u.locked_until - now()))::bigint END, "   \
     "u.password_change_required, u.picture_version"
+#define STOA_USER_COLUMNS STOA_USER_COLUMNS_HASH("u.password_hash")
+#define STOA_USER_COLUMNS_WITHOUT_HASH STOA_USER_COLUMNS_HASH("NULL::text")
 
 UserRecord read_user(const db::PgResult& r, int row);
 
