@@ -215,9 +215,8 @@ SignedIn login(RequestContext& ctx, const http::Fields& fields) {
 
     SignedIn s;
     s.refresh_token = crypto::random_token(32);
-    std::string user_agent = clean_header_text(ctx.req.header("User-Agent").value_or(""), 512);
     auto r = ctx.app.db.exec(kLoginComplete, user->id, new_hash, cfg.refresh_token_ttl, ctx.req.client_ip(),
-                             user_agent, crypto::token_hash(s.refresh_token), ctx.req.request_id());
+                             auth::recorded_user_agent(ctx), crypto::token_hash(s.refresh_token), ctx.req.request_id());
     auth::log_event(user->id, "login_ok");
     s.user = auth::read_user(r, 0);
     s.session_id = r.str(0, "session_id");

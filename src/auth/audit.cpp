@@ -15,9 +15,13 @@ constexpr db::Query kInsert{
 void record_event(RequestContext& ctx, std::optional<std::int64_t> user_id, std::string_view event, const Json& detail,
                   std::optional<std::int64_t> actor_id) {
     std::string detail_text = detail ? detail.dump() : "{}";
-    std::string ua = clean_header_text(ctx.req.header("User-Agent").value_or(""), 512);
-    ctx.app.db.exec(kInsert, user_id, actor_id, event, detail_text, ctx.req.client_ip(), ua, ctx.req.request_id());
+    ctx.app.db.exec(kInsert, user_id, actor_id, event, detail_text, ctx.req.client_ip(), recorded_user_agent(ctx),
+                    ctx.req.request_id());
     log_event(user_id, event, actor_id);
+}
+
+std::string recorded_user_agent(const RequestContext& ctx) {
+    return clean_header_text(ctx.req.header("User-Agent").value_or(""), 512);
 }
 
 void log_event(std::optional<std::int64_t> user_id, std::string_view event, std::optional<std::int64_t> actor_id) {

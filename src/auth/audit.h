@@ -4,6 +4,7 @@
 
 #include <cstdint>
 #include <optional>
+#include <string>
 #include <string_view>
 
 #include "app.h"
@@ -20,6 +21,10 @@ namespace stoa::auth {
 
 void record_event(RequestContext& ctx, std::optional<std::int64_t> user_id, std::string_view event,
                   const Json& detail = Json(), std::optional<std::int64_t> actor_id = std::nullopt);
+
+// The caller's User-Agent as the account log and the sessions store it:
+// printable, at most 512 characters.
+std::string recorded_user_agent(const RequestContext& ctx);
 
 // The log line of an event: record_event writes it, and so must a caller
 // whose own statement inserted the row (STOA_SQL_AUDIT_INSERT).

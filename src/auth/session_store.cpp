@@ -2,8 +2,8 @@
 
 #include <algorithm>
 
+#include "auth/audit.h"
 #include "crypto/token.h"
-#include "util/text.h"
 
 namespace stoa::auth {
 namespace {
@@ -50,10 +50,6 @@ constexpr db::Query kRevokeUserSessions{
     "UPDATE sessions SET revoked_at = now(), revoked_reason = $3 "
     "WHERE user_id = $1 AND revoked_at IS NULL AND ($2 = '' OR id::text <> $2)"};
 
-std::string user_agent(const RequestContext& ctx) {
-    return clean_header_text(ctx.req.header("User-Agent").value_or(""), 512);
-}
-
 // A token the rotation did not consume: never issued, held back by a forced
 // reset, or rotated before (reuse: the whole login is revoked). A statement
 // of its own sees what a concurrent rotation of the same token committed.
@@ -99,7 +95,7 @@ RotateOutcome rotate_refresh(RequestContext& ctx, const std::string& refresh_tok
     std::string hash = crypto::token_hash(refresh_token);
     std::string next = crypto::random_token(32);
     auto r = ctx.app.db.exec(kRotateRefresh, hash, limit.key, limit.rule.window_seconds, limit.rule.limit,
-                             crypto::token_hash(next), cfg.refresh_token_ttl, ctx.req.client_ip(), user_agent(ctx));
+                             crypto::token_hash(next), cfg.refresh_token_ttl, ctx.req.client_ip(), recorded_user_agent(ctx));
     record_rate_hit(ctx, limit, RateHit{r.int64(0, "rate_hits"), static_cast<int>(r.int64(0, "rate_reset"))});
     if (r.is_null(0, "consumed_session")) return unconsumed(ctx.app.db, hash);
     out.session_id = r.str(0, "consumed_session");

@@ -44,6 +44,11 @@ def rand(n=10):
     return secrets.token_hex(n)[:n]
 
 
+def ids(items):
+    """The ids of a list of comments (or of anything with an id), in order."""
+    return [c["id"] for c in items]
+
+
 def page_url(info, path=None):
     """A fresh page of the stack's site (its origin is in SITE_ORIGINS)."""
     return f"{info['https_url']}/c-{rand()}/{path or 'post'}"

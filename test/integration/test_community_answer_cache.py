@@ -4,7 +4,7 @@ for anonymous readers (thread_version, migrations/009) and /counts
 the very next read, on whichever worker serves it. Each test first reads
 many times, so that every worker of the stack keeps the answer, then
 changes something one way and reads many times again."""
-from communityhelpers import V1, anon, listing, make_user, page_url, query, session, Session
+from communityhelpers import V1, anon, ids, listing, make_user, page_url, query, session, Session
 from projecthelpers import multipart, tiny_png
 from stoaclient import psql
 
@@ -16,10 +16,6 @@ def reads(info, target, **params):
     answers = [listing(info, target, **params) for _ in range(READS)]
     assert all(a == answers[0] for a in answers), "workers answered differently"
     return answers[0]
-
-
-def ids(items):
-    return [c["id"] for c in items]
 
 
 def bodies(items):

@@ -6,18 +6,14 @@ the per-account rate limit, the link limit of new accounts, and the
 export."""
 import json
 
-from communityhelpers import (COMMENT_FIELDS, V1, XSS_CORPUS, Session, anon, listing, make_user, page_url, query,
-                              session)
+from communityhelpers import (COMMENT_FIELDS, V1, XSS_CORPUS, Session, anon, ids, listing, make_user, page_url,
+                              query, session)
 from authhelpers import events_of
 from stoaclient import assert_problem, psql
 
 
 def field_codes(resp):
     return {(e["field"], e["code"]) for e in resp.json.get("errors", [])}
-
-
-def ids(items):
-    return [c["id"] for c in items]
 
 
 # --- posting and the thread ----------------------------------------------------------

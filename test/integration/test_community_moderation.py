@@ -7,7 +7,7 @@ port (SITE_ORIGINS=https://Site.Example:443)."""
 import pytest
 
 import mailbox
-from communityhelpers import V1, anon, listing, make_user, page_url, private_stack, query, session
+from communityhelpers import V1, anon, ids, listing, make_user, page_url, private_stack, query, session
 from authhelpers import events_of
 from stoaclient import assert_problem, psql
 
@@ -31,10 +31,6 @@ def first():
 def every():
     with private_stack(with_site_origin("all")) as s:
         yield s.info
-
-
-def ids(items):
-    return [c["id"] for c in items]
 
 
 def queue(s, status="pending"):
